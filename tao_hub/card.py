@@ -7,13 +7,13 @@ Docs: https://tao-hub.github.io/tao-hub/card.html.md"""
 # %% auto #0
 __all__ = ['LABELS', 'USAGE', 'card_data', 'results_table', 'card_body', 'write_card']
 
-# %% ../nbs/09_card.ipynb #ff39ae5f
+# %% ../nbs/09_card.ipynb #0d5936d6
 import json
 from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from .config import DEFAULT_MODEL
 
-# %% ../nbs/09_card.ipynb #6944d9fc
+# %% ../nbs/09_card.ipynb #98937673
 LABELS = {"base": "base (plain prompt)", "best_of_n": "base + best-of-N (test-time compute)", "tuned": "tuned adapter (plain prompt)"}
 
 def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:str="apache-2.0") -> ModelCardData:
@@ -25,7 +25,7 @@ def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:
                          tags=["tao-hub", "tao", "grpo", "trl", "lora", "qlora", "label-free"] + ([f"base_model:adapter:{base_model}"] if base_model else []),
                          eval_results=evals, base_model_relation="adapter" if base_model else None)
 
-# %% ../nbs/09_card.ipynb #a93869f4
+# %% ../nbs/09_card.ipynb #fb56fabd
 def results_table(metrics:dict) -> str:
     "Markdown table of score, 95% CI and tokens per answer for each system."
     rows = ["| system | score | 95% CI | tokens per answer |", "|---|---|---|---|"]
@@ -35,7 +35,7 @@ def results_table(metrics:dict) -> str:
             rows.append(f"| {LABELS[s]} | {m['score']:.3f} | [{m['ci95'][0]:.3f}, {m['ci95'][1]:.3f}] | {m['tokens_per_answer']:.1f} |")
     return "\n".join(rows)
 
-# %% ../nbs/09_card.ipynb #9fa6ac97
+# %% ../nbs/09_card.ipynb #b1ebe1e1
 USAGE = '''```python
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from peft import PeftModel
@@ -51,10 +51,11 @@ print(tok.decode(model.generate(ids, max_new_tokens=64)[0, ids.shape[1]:], skip_
 def card_body(metrics:dict, info:dict) -> str:
     "Markdown body of the card from the metrics and the round's facts in `info`."
     cfg, sel = info["config"], info["selection"]
+    base_link = f"[{info['base_model']}](https://huggingface.co/{info['base_model']})" if info["base_model"] else f"the local model `{info['model_source']}`"
     strat = "\n".join(f"| {r['strategy']} | {r['mean_score']:.3f} | {r['best_rate']:.2f} | {r['tokens']:.1f} |" for r in info["strategy_report"])
     return f"""# {info.get('name', 'tao-hub adapter')}
 
-A LoRA adapter for [{info['base_model']}]({'https://huggingface.co/' + info['base_model'] if info['base_model'] else ''}) trained by [tao-hub](https://github.com/tao-hub/tao-hub) with one round of label-free Test-time Adaptive Optimization (TAO): explore several answers per unlabeled prompt, score them with a verifier, and reinforce the model with QLoRA GRPO so that a plain prompt does what only the expensive strategies did.
+A LoRA adapter for {base_link} trained by [tao-hub](https://github.com/tao-hub/tao-hub) with one round of label-free Test-time Adaptive Optimization (TAO): explore several answers per unlabeled prompt, score them with a verifier, and reinforce the model with QLoRA GRPO so that a plain prompt does what only the expensive strategies did.
 
 ## Results on {metrics['n_eval_prompts']} held-out prompts
 
@@ -91,7 +92,7 @@ Scores are the mean fraction of the prompt's constraints met (0 to 1), with a 95
 Full configuration: `config.json`; metrics: `metrics.json`.
 """
 
-# %% ../nbs/09_card.ipynb #850e0806
+# %% ../nbs/09_card.ipynb #44331da0
 def write_card(out_dir, metrics:dict, info:dict) -> Path:
     "Write the model card `README.md` into `out_dir`."
     data = card_data(metrics, info["base_model"], info.get("name", "tao-hub-adapter"))

@@ -8,17 +8,17 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 __all__ = ['DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'TaoError', 'TaoConfig', 'coerce', 'config_keys',
            'parse_sets', 'check_config', 'load_config', 'add_config_flags']
 
-# %% ../nbs/00_config.ipynb #f7891c7e
+# %% ../nbs/00_config.ipynb #20d20d1e
 import argparse, dataclasses, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import yaml
 
-# %% ../nbs/00_config.ipynb #b282bee6
+# %% ../nbs/00_config.ipynb #0db4e5cf
 class TaoError(Exception):
     "A problem with the user's input, with a message that says how to fix it."
 
-# %% ../nbs/00_config.ipynb #ef6bb7ad
+# %% ../nbs/00_config.ipynb #1ceb9fae
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_CONSTRAINTS = ["max_words", "include_word", "end_phrase", "start_word"]
 DEFAULT_STRATEGIES = ["plain@0.7", "plain@1.0", "restate", "think"]
@@ -28,7 +28,7 @@ def _opt(default, help, **kw):
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=dict(help=help, **kw))
     return field(default=default, metadata=dict(help=help, **kw))
 
-# %% ../nbs/00_config.ipynb #87b512b2
+# %% ../nbs/00_config.ipynb #e677d37b
 @dataclass
 class TaoConfig:
     "Settings of one TAO round; every field is also a CLI flag and a config-file key."
@@ -57,7 +57,7 @@ class TaoConfig:
     out: str = _opt("tao-out", "output folder")
     overwrite: bool = _opt(False, "allow writing into a non-empty output folder")
 
-# %% ../nbs/00_config.ipynb #421e6ade
+# %% ../nbs/00_config.ipynb #0803a6b6
 _TRUE, _FALSE = {"1","true","yes","on"}, {"0","false","no","off"}
 
 def _field_type(name):
@@ -76,7 +76,7 @@ def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
         return typ(value)
     except (TypeError, ValueError): raise TaoError(f"config key '{name}' expects {typ.__name__}, got {value!r}") from None
 
-# %% ../nbs/00_config.ipynb #4563ae54
+# %% ../nbs/00_config.ipynb #983858d8
 def config_keys(): return [f.name for f in fields(TaoConfig)]
 
 def _check_keys(d:dict, where:str):
@@ -94,7 +94,7 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
         out[k] = coerce(k, v.strip())
     return out
 
-# %% ../nbs/00_config.ipynb #e504486f
+# %% ../nbs/00_config.ipynb #f6382e95
 def check_config(cfg:TaoConfig):
     "Raise `TaoError` for settings that cannot work; return `cfg` otherwise."
     positive = ["steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts"]
@@ -107,7 +107,7 @@ def check_config(cfg:TaoConfig):
     if not cfg.strategies: raise TaoError("strategies is empty: name at least one, e.g. plain@0.7")
     return cfg
 
-# %% ../nbs/00_config.ipynb #920cc8dc
+# %% ../nbs/00_config.ipynb #d85b319e
 def load_config(path=None, # YAML file, or None for the defaults
                 sets=None, # ["key=value", ...] overrides
                 **flags):  # explicit values (from CLI flags), applied last
@@ -127,7 +127,7 @@ def load_config(path=None, # YAML file, or None for the defaults
     d.update({k: v for k, v in flags.items() if v is not None})
     return check_config(TaoConfig(**d))
 
-# %% ../nbs/00_config.ipynb #8f82ffe9
+# %% ../nbs/00_config.ipynb #7dfde69a
 def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):

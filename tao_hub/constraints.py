@@ -7,13 +7,13 @@ Docs: https://tao-hub.github.io/tao-hub/constraints.html.md"""
 # %% auto #0
 __all__ = ['KINDS', 'Kind', 'Constraint', 'check_kinds', 'describe', 'parse_constraints', 'satisfied']
 
-# %% ../nbs/01_constraints.ipynb #a844aa7d
+# %% ../nbs/01_constraints.ipynb #704a8ada
 import json, re
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 from .config import TaoError
 
-# %% ../nbs/01_constraints.ipynb #a115cb56
+# %% ../nbs/01_constraints.ipynb #1d6500bb
 @dataclass(frozen=True)
 class Kind:
     "A constraint kind: how it is phrased, found in a prompt, and checked on an answer."
@@ -27,12 +27,12 @@ class Constraint(NamedTuple):
     kind: str
     arg: object = None
 
-# %% ../nbs/01_constraints.ipynb #2eed3d8c
+# %% ../nbs/01_constraints.ipynb #57c3a5c8
 def _words(s): return s.split()
 def _has_word(s, w): return re.search(rf"\b{re.escape(w)}\b", s, re.I) is not None
 def _bullets(s): return len(re.findall(r"^\s*[-*•]\s+\S", s, re.M))
 def _letters(s): return [c for c in s if c.isalpha()]
-def _strip_end(s): return s.strip().rstrip(".!\"' ")
+def _strip_end(s): return s.strip().rstrip(".!")
 def _first_word(s): m = re.match(r"\W*(\w+)", s); return m.group(1).lower() if m else ""
 
 def _is_json(s):
@@ -40,7 +40,7 @@ def _is_json(s):
     try: json.loads(s); return True
     except ValueError: return False
 
-# %% ../nbs/01_constraints.ipynb #55adc3b3
+# %% ../nbs/01_constraints.ipynb #2e93822e
 KINDS = {k.name: k for k in [
     Kind("max_words", "Use fewer than {arg} words.", r"fewer than (\d+) words", lambda a, n: len(_words(a)) < n, int),
     Kind("min_words", "Use at least {arg} words.", r"at least (\d+) words", lambda a, n: len(_words(a)) >= n, int),
@@ -57,14 +57,14 @@ KINDS = {k.name: k for k in [
     Kind("title", "Include a title wrapped in double angular brackets, such as <<my title>>.", r"title wrapped in double angular brackets()", lambda a, _: re.search(r"<<[^<>\n]+>>", a) is not None),
 ]}
 
-# %% ../nbs/01_constraints.ipynb #94b05f5d
+# %% ../nbs/01_constraints.ipynb #8cca114e
 def check_kinds(names): # constraint kind names
     "Raise `TaoError` naming the valid kinds if any of `names` is unknown."
     bad = [n for n in names if n not in KINDS]
     if bad: raise TaoError(f"unknown constraint kind(s) {', '.join(map(repr, bad))}; valid kinds: {', '.join(KINDS)}")
     return list(names)
 
-# %% ../nbs/01_constraints.ipynb #617be5a1
+# %% ../nbs/01_constraints.ipynb #ee64989e
 def describe(c:Constraint) -> str:
     "The sentence that states constraint `c` in a prompt."
     return KINDS[c.kind].phrase.format(arg=c.arg)
@@ -77,8 +77,8 @@ def parse_constraints(prompt:str) -> list:
             out.append(Constraint(k.name, k.parse_arg(m.group(1)) if m.group(1) else None))
     return out
 
-# %% ../nbs/01_constraints.ipynb #a585e3a0
+# %% ../nbs/01_constraints.ipynb #410d7be3
 def satisfied(c:Constraint, answer:str) -> bool:
     "Does `answer` meet constraint `c`?"
-    if not answer.strip(): return False
+    if not answer.strip() or describe(c).lower().rstrip(".") in answer.lower(): return False
     return bool(KINDS[c.kind].check(answer, c.arg))

@@ -8,14 +8,14 @@ Docs: https://tao-hub.github.io/tao-hub/data.html.md"""
 __all__ = ['TOPICS', 'TASKS', 'WORDS', 'ENDINGS', 'STARTS', 'ARGS', 'make_prompt', 'builtin_prompts', 'clean_prompts',
            'read_prompts', 'split_prompts', 'write_prompts']
 
-# %% ../nbs/02_data.ipynb #71fa490b
+# %% ../nbs/02_data.ipynb #be704add
 import json, random
 from pathlib import Path
 from datasets import Dataset
 from .config import TaoError
 from .constraints import KINDS, Constraint, check_kinds, describe, parse_constraints
 
-# %% ../nbs/02_data.ipynb #dd0b3d3c
+# %% ../nbs/02_data.ipynb #b18317f5
 TOPICS = """the ocean|bicycles|coffee|volcanoes|libraries|winter|robots|gardens|the moon|trains|honeybees|rainforests|
 chess|bread baking|thunderstorms|deserts|photography|the Roman Empire|recycling|jazz music|mountains|penguins|
 electric cars|the printing press|friendship|city parks|solar power|dinosaurs|tea|museums|rivers|owls|kites|
@@ -30,7 +30,7 @@ STARTS = ["Imagine", "Today", "Surprisingly", "Once", "Yes"]
 ARGS = {"max_words": [20, 30, 40, 50], "min_words": [60, 80], "include_word": WORDS, "exclude_word": ["the", "and", "is"],
         "bullets": [2, 3, 4], "end_phrase": ENDINGS, "start_word": STARTS}
 
-# %% ../nbs/02_data.ipynb #be0737f3
+# %% ../nbs/02_data.ipynb #e511fd63
 def make_prompt(rng:random.Random, kinds:list, max_constraints:int=2) -> str:
     "One random instruction with 1..`max_constraints` constraints of distinct `kinds`."
     cs = rng.sample(kinds, rng.randint(1, min(max_constraints, len(kinds))))
@@ -48,7 +48,7 @@ def builtin_prompts(n:int=240, # how many distinct prompts
         out.setdefault(make_prompt(rng, kinds), None)
     return list(out)
 
-# %% ../nbs/02_data.ipynb #06c78aa4
+# %% ../nbs/02_data.ipynb #7cf8b58c
 _READERS = {".jsonl": Dataset.from_json, ".json": Dataset.from_json, ".csv": Dataset.from_csv, ".parquet": Dataset.from_parquet}
 
 def clean_prompts(prompts:list) -> tuple: # raw prompt strings
@@ -76,7 +76,7 @@ def read_prompts(path, column:str="prompt") -> tuple: # file to read, column hol
     if not prompts: raise TaoError(f"prompt file {p} has no non-empty prompts in column '{column}'")
     return prompts, dropped
 
-# %% ../nbs/02_data.ipynb #fa99695e
+# %% ../nbs/02_data.ipynb #248b6035
 def split_prompts(prompts:list, n_train:int, n_eval:int, seed:int=0) -> tuple:
     "Disjoint (train, eval) lists drawn from a seeded shuffle of `prompts`."
     if len(prompts) < 2: raise TaoError(f"need at least 2 prompts to split into train and eval, got {len(prompts)}")
@@ -84,7 +84,7 @@ def split_prompts(prompts:list, n_train:int, n_eval:int, seed:int=0) -> tuple:
     k = min(n_eval, len(prompts) // 2)
     return shuffled[k:k + n_train], shuffled[:k]
 
-# %% ../nbs/02_data.ipynb #31746b61
+# %% ../nbs/02_data.ipynb #be0f7670
 def write_prompts(prompts:list, path) -> Path:
     "Save prompts as JSON lines with a `prompt` column."
     path = Path(path)

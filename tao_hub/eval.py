@@ -7,7 +7,7 @@ Docs: https://tao-hub.github.io/tao-hub/eval.html.md"""
 # %% auto #0
 __all__ = ['SYSTEMS', 'COLORS', 'bootstrap_ci', 'summarize', 'eval_plain', 'eval_best_of_n', 'plot_results']
 
-# %% ../nbs/08_eval.ipynb #6ae6306b
+# %% ../nbs/08_eval.ipynb #ec684280
 import random
 from pathlib import Path
 from matplotlib.figure import Figure
@@ -15,7 +15,7 @@ from .explore import explore
 from .models import generate
 from .rewards import ConstraintReward, score_candidates
 
-# %% ../nbs/08_eval.ipynb #1ea0aa82
+# %% ../nbs/08_eval.ipynb #59a3134d
 def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
     "95% percentile-bootstrap interval [lo, hi] of the mean of `scores`."
     rng, n = random.Random(seed), len(scores)
@@ -27,7 +27,7 @@ def summarize(scores:list, tokens:list) -> dict:
     s = [x for x in scores if x is not None]
     return dict(score=sum(s) / len(s), ci95=bootstrap_ci(s), tokens_per_answer=sum(tokens) / len(tokens))
 
-# %% ../nbs/08_eval.ipynb #c321469b
+# %% ../nbs/08_eval.ipynb #5dcc4826
 def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_size:int=32, reward=None) -> tuple:
     "(one row per prompt with the greedy answer and its score; summary) for system `name`."
     reward = reward or ConstraintReward()
@@ -36,7 +36,7 @@ def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_
     rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s) for p, o, s in zip(prompts, outs, scores)]
     return rows, summarize(scores, [o["tokens"] for o in outs])
 
-# %% ../nbs/08_eval.ipynb #e322a18f
+# %% ../nbs/08_eval.ipynb #0f79a924
 def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int=64, batch_size:int=32, reward=None, seed:int=0) -> tuple:
     "(the best candidate per prompt as rows; summary) over the exploration `strategies`."
     scored = score_candidates(explore(model, tok, prompts, strategies, max_new_tokens, batch_size, seed), reward).to_list()
@@ -48,7 +48,7 @@ def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int
         scores.append(best["score"]); tokens.append(rows[-1]["tokens"])
     return rows, summarize(scores, tokens)
 
-# %% ../nbs/08_eval.ipynb #7e491de6
+# %% ../nbs/08_eval.ipynb #5a03674b
 SYSTEMS = ["base", "best_of_n", "tuned"]
 COLORS = {"base": "#9aa5b1", "best_of_n": "#e8a33d", "tuned": "#2f7ed8"}
 

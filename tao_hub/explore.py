@@ -7,7 +7,7 @@ Docs: https://tao-hub.github.io/tao-hub/explore.html.md"""
 # %% auto #0
 __all__ = ['THINK_SUFFIX', 'STRATEGIES', 'Strategy', 'restate_system', 'think_answer', 'get_strategy', 'explore']
 
-# %% ../nbs/04_explore.ipynb #5488dbf6
+# %% ../nbs/04_explore.ipynb #6f0818cc
 import re, time
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -18,7 +18,7 @@ from .config import TaoError
 from .constraints import describe, parse_constraints
 from .models import generate
 
-# %% ../nbs/04_explore.ipynb #fce1f201
+# %% ../nbs/04_explore.ipynb #ea5ced9e
 @dataclass(frozen=True)
 class Strategy:
     "How to prompt, sample and read back one kind of candidate."
@@ -37,7 +37,7 @@ class Strategy:
         sys = [{"role": "system", "content": self.system(prompt)}] if self.system else []
         return sys + [{"role": "user", "content": self.user(prompt)}]
 
-# %% ../nbs/04_explore.ipynb #fda57f69
+# %% ../nbs/04_explore.ipynb #5a59eae3
 def restate_system(prompt:str) -> str:
     "A system prompt restating the constraints found in `prompt` as a checklist."
     cs = parse_constraints(prompt)
@@ -58,7 +58,7 @@ STRATEGIES = {
     "think": Strategy("think", 0.7, user=lambda p: p + THINK_SUFFIX, answer=think_answer, token_factor=2),
 }
 
-# %% ../nbs/04_explore.ipynb #6d693096
+# %% ../nbs/04_explore.ipynb #1fd2cb0b
 def get_strategy(spec:str) -> Strategy:
     "The strategy for a spec like `plain@0.7` or `think`."
     name, _, temp = spec.partition("@")
@@ -70,7 +70,7 @@ def get_strategy(spec:str) -> Strategy:
     if t < 0: raise TaoError(f"temperature must be >= 0 in strategy {spec!r}")
     return replace(s, temperature=t)
 
-# %% ../nbs/04_explore.ipynb #e50d97df
+# %% ../nbs/04_explore.ipynb #87ad1d59
 def explore(model, tok, prompts:list, # plain prompts
             strategies:list, # strategy specs, e.g. ["plain@0.7", "think"]
             max_new_tokens:int=64, batch_size:int=32, seed:int=0) -> Dataset:

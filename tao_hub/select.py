@@ -7,10 +7,10 @@ Docs: https://tao-hub.github.io/tao-hub/select.html.md"""
 # %% auto #0
 __all__ = ['select_prompts']
 
-# %% ../nbs/06_select.ipynb #0b44bf6b
+# %% ../nbs/06_select.ipynb #e4034d2c
 from datasets import Dataset
 
-# %% ../nbs/06_select.ipynb #85b2e61b
+# %% ../nbs/06_select.ipynb #d381bc75
 def select_prompts(scored:Dataset) -> tuple:
     "(prompts with disagreeing candidates, widest gap first; counts of why prompts were kept or dropped)"
     scores = {}

@@ -1,0 +1,107 @@
+"The `tao-hub` console script as a user runs it: a full round on the tiny model, the stage commands, and bad input."
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+from huggingface_hub import ModelCard
+from tao_hub.round import tiny_prompts
+
+TAO = str(Path(sys.executable).parent/"tao-hub")
+
+def tao(*args, cwd=None):
+    return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+
+def tiny_flags(tiny_model, tmp_path):
+    return ["--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"prompts.jsonl"), "--n-train", 10, "--n-eval", 6, "--steps", 2,
+            "--num-generations", 2, "--per-device-train-batch-size", 4, "--max-new-tokens", 8, "--max-completion-length", 8,
+            "--strategies", "plain@1.0,restate@1.0,think@1.0"]
+
+def test_round_from_config_file(tiny_model, tmp_path):
+    "`tao-hub run CONFIG.yaml --set ...` runs a whole round and writes every output the issue lists."
+    cfg = tmp_path/"round.yaml"
+    cfg.write_text(f"model: {tiny_model}\nprompts: {tiny_prompts(tmp_path/'p.jsonl')}\nn_train: 10\nn_eval: 6\nsteps: 5\nnum_generations: 2\n"
+                   f"per_device_train_batch_size: 4\nmax_new_tokens: 8\nmax_completion_length: 8\nstrategies: [plain@1.0, restate@1.0]\nout: {tmp_path/'r'}\n")
+    r = tao("run", cfg, "--set", "steps=2")
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = tmp_path/"r"
+    m = json.loads((out/"metrics.json").read_text())
+    assert set(m) == {"base", "best_of_n", "tuned", "n_eval_prompts"} and m["n_eval_prompts"] == 6
+    for s in ["base", "best_of_n", "tuned"]:
+        assert set(m[s]) == {"score", "ci95", "tokens_per_answer"}
+        lo, hi = m[s]["ci95"]
+        assert 0 <= lo <= m[s]["score"] <= hi <= 1 and m[s]["tokens_per_answer"] > 0
+    # best-of-N pays for every candidate; the tuned model answers the plain prompt like the base does
+    assert m["best_of_n"]["tokens_per_answer"] > m["base"]["tokens_per_answer"]
+    assert json.loads((out/"run.json").read_text())["config"]["steps"] == 2          # --set beat the file
+    assert len(json.loads((out/"train_log.json").read_text())) == 2
+    assert {p.name for p in (out/"adapter").iterdir()} >= {"adapter_config.json", "adapter_model.safetensors"}
+    assert (out/"plots"/"results.png").read_bytes()[:4] == b"\x89PNG"
+    card = ModelCard.load(out/"README.md")
+    assert card.data.library_name == "peft"
+    assert {e.metric_type for e in card.data.eval_results} == {"constraint_score", "constraint_score_base", "constraint_score_best_of_n"}
+    assert "| tuned adapter (plain prompt) |" in card.text
+    cands = [json.loads(l) for l in (out/"candidates.jsonl").read_text().splitlines()]
+    assert len(cands) == 20 and {c["strategy"] for c in cands} == {"plain@1", "restate@1"}
+    train = {json.loads(l)["prompt"] for l in (out/"prompts_train.jsonl").read_text().splitlines()}
+    ev = {json.loads(l)["prompt"] for l in (out/"prompts_eval.jsonl").read_text().splitlines()}
+    assert not train & ev
+    assert "TAO round finished" in r.stdout and "| base (plain prompt) |" in r.stdout
+
+def test_stages_one_by_one(tiny_model, tmp_path):
+    "explore -> score -> train -> eval as separate processes, each reading the files the previous one wrote."
+    out = tmp_path/"r"
+    r = tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert sorted(p.name for p in out.iterdir()) == ["candidates.jsonl", "config.json", "exploration.json", "prompts_eval.jsonl", "prompts_train.jsonl"]
+    for cmd in ["score", "train", "eval"]:
+        r = tao(cmd, "--out", out)
+        assert r.returncode == 0, (cmd, r.stderr[-3000:])
+    assert (out/"adapter"/"adapter_model.safetensors").exists() and (out/"README.md").exists()
+    assert json.loads((out/"config.json").read_text())["steps"] == 2          # later stages used explore's settings
+    assert "tuned" in json.loads((out/"metrics.json").read_text())
+    r = tao("score", "--out", tmp_path/"nothing-here")
+    assert r.returncode == 2 and "run `tao-hub explore` first" in r.stderr
+
+def test_demo_help_explains_length():
+    r = tao("demo", "--help")
+    assert r.returncode == 0 and "Shorter" in r.stdout and "Longer" in r.stdout and "--steps" in r.stdout
+
+def _one_line_error(r, *needles):
+    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr[-2000:])
+    err = r.stderr.strip()
+    assert "Traceback" not in r.stderr and len(err.splitlines()) == 1, r.stderr
+    assert err.startswith("tao-hub: error: ")
+    for n in needles: assert n in err, err
+
+def test_bad_input(tiny_model, tmp_path):
+    "Each bad input gets one clear line and exit status 2, never a traceback."
+    _one_line_error(tao("run", tmp_path/"missing.yaml"), "config file not found")
+    (tmp_path/"bad.yaml").write_text("steps: 2\nlearnin_rate: 0.1\n")
+    _one_line_error(tao("run", tmp_path/"bad.yaml"), "unknown config key(s) 'learnin_rate'", "valid keys")
+    _one_line_error(tao("demo", "--set", "stepz=3"), "unknown config key(s) 'stepz'")
+    _one_line_error(tao("demo", "--steps", "0"), "steps must be at least 1")
+    _one_line_error(tao("run", "--steps", "-3"), "steps must be at least 1")
+    nocol = tmp_path/"nocol.jsonl"
+    nocol.write_text('{"text": "Write about rain. Use fewer than 9 words."}\n')
+    _one_line_error(tao("run", "--model", tiny_model, "--prompts", nocol, "--out", tmp_path/"o1"), "has no column 'prompt' (columns: text)", "--prompt-column")
+    empty = tmp_path/"empty.jsonl"
+    empty.write_text('{"prompt": ""}\n{"prompt": "   "}\n')
+    _one_line_error(tao("run", "--model", tiny_model, "--prompts", empty, "--out", tmp_path/"o2"), "no non-empty prompts")
+    plain = tmp_path/"plain.jsonl"
+    plain.write_text('{"prompt": "Tell me about rain."}\n{"prompt": "Tell me about owls."}\n')
+    _one_line_error(tao("run", "--model", tiny_model, "--prompts", plain, "--out", tmp_path/"o3"), "states a constraint the verifier can check")
+    _one_line_error(tao("run", "--strategies", "plain@0.7,beam", "--out", tmp_path/"o4"), "unknown strategy 'beam'")
+    _one_line_error(tao("run", "--per-device-train-batch-size", "6", "--out", tmp_path/"o5"), "multiple of num_generations")
+    for o in ["o1", "o2", "o3", "o4", "o5"]: assert not (tmp_path/o).exists(), f"a refused run must not leave {o} behind"
+    busy = tmp_path/"busy"
+    busy.mkdir(); (busy/"keep.txt").write_text("precious")
+    _one_line_error(tao("run", *tiny_flags(tiny_model, tmp_path), "--out", busy), "exists and is not empty", "--overwrite")
+    assert (busy/"keep.txt").read_text() == "precious"
+
+@pytest.mark.slow
+def test_demo_end_to_end_on_smollm2(tmp_path):
+    "The real demo on the embedded SmolLM2-135M-Instruct, with few steps and prompts."
+    r = tao("demo", "--steps", 2, "--n-train", 8, "--n-eval", 8, "--max-new-tokens", 32, "--out", tmp_path/"demo")
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((tmp_path/"demo"/"metrics.json").read_text())
+    assert m["n_eval_prompts"] == 8 and all(0 <= m[s]["score"] <= 1 for s in ["base", "best_of_n", "tuned"])
+    assert ModelCard.load(tmp_path/"demo"/"README.md").data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct"

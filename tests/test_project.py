@@ -1,0 +1,39 @@
+"The project's generated files are in sync with their sources (what nbdev's CI checks), in a scratch copy so the tree is never touched."
+import filecmp, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+@pytest.fixture
+def copy(tmp_path):
+    "A scratch copy of the parts nbdev reads and writes."
+    for name in ["nbs", "tao_hub", "settings.ini", "pyproject.toml", "scripts", "README.md"]:
+        src = ROOT/name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp_path/name, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
+    return tmp_path
+
+def _changed(a:Path, b:Path, pattern:str):
+    return sorted(p.name for p in a.glob(pattern) if not filecmp.cmp(p, b/p.name, shallow=False)) + sorted({p.name for p in b.glob(pattern)} - {p.name for p in a.glob(pattern)})
+
+def test_package_is_exported_from_notebooks(copy):
+    subprocess.run([BIN/"nbdev-export"], cwd=copy, check=True, capture_output=True)
+    assert _changed(ROOT/"tao_hub", copy/"tao_hub", "*.py") == [], "tao_hub/ differs from the notebooks: run nbdev-export and commit"
+
+def test_notebooks_are_clean(copy):
+    subprocess.run([BIN/"nbdev-clean"], cwd=copy, check=True, capture_output=True)
+    assert _changed(ROOT/"nbs", copy/"nbs", "*.ipynb") == [], "notebooks are not clean: run nbdev-clean and commit"
+
+def test_pyproject_matches_settings_ini(copy):
+    subprocess.run([BIN/"nbdev-migrate-config"], cwd=copy, check=True, capture_output=True)
+    assert (copy/"pyproject.toml").read_text() == (ROOT/"pyproject.toml").read_text(), "pyproject.toml differs from settings.ini: run nbdev-migrate-config and commit"
+
+def test_readme_is_rendered_from_index(copy):
+    r = subprocess.run([sys.executable, "scripts/render_readme.py", "--check"], cwd=copy, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+def test_readme_states_the_two_commands_and_ci_runs_the_test_one():
+    readme, ci = (ROOT/"README.md").read_text(), (ROOT/".ci"/"run").read_text()
+    assert "make demo" in readme and "make test" in readme
+    assert ci.strip().splitlines()[-1] == "make test"
