@@ -7,13 +7,13 @@ Docs: https://tao-hub.github.io/tao-hub/card.html.md"""
 # %% auto #0
 __all__ = ['LABELS', 'USAGE', 'card_data', 'results_table', 'card_body', 'write_card']
 
-# %% ../nbs/09_card.ipynb #0d5936d6
+# %% ../nbs/09_card.ipynb #7c135483
 import json
 from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from .config import DEFAULT_MODEL
 
-# %% ../nbs/09_card.ipynb #98937673
+# %% ../nbs/09_card.ipynb #27e42304
 LABELS = {"base": "base (plain prompt)", "best_of_n": "base + best-of-N (test-time compute)", "tuned": "tuned adapter (plain prompt)"}
 
 def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:str="apache-2.0") -> ModelCardData:
@@ -25,7 +25,7 @@ def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:
                          tags=["tao-hub", "tao", "grpo", "trl", "lora", "qlora", "label-free"] + ([f"base_model:adapter:{base_model}"] if base_model else []),
                          eval_results=evals, base_model_relation="adapter" if base_model else None)
 
-# %% ../nbs/09_card.ipynb #fb56fabd
+# %% ../nbs/09_card.ipynb #fd085d9f
 def results_table(metrics:dict) -> str:
     "Markdown table of score, 95% CI and tokens per answer for each system."
     rows = ["| system | score | 95% CI | tokens per answer |", "|---|---|---|---|"]
@@ -35,7 +35,7 @@ def results_table(metrics:dict) -> str:
             rows.append(f"| {LABELS[s]} | {m['score']:.3f} | [{m['ci95'][0]:.3f}, {m['ci95'][1]:.3f}] | {m['tokens_per_answer']:.1f} |")
     return "\n".join(rows)
 
-# %% ../nbs/09_card.ipynb #b1ebe1e1
+# %% ../nbs/09_card.ipynb #e0f32614
 USAGE = '''```python
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from peft import PeftModel
@@ -44,8 +44,9 @@ base = AutoModelForCausalLM.from_pretrained("{base}")
 tok = AutoTokenizer.from_pretrained("{base}")
 model = PeftModel.from_pretrained(base, "{adapter}")   # or .merge_and_unload() for the base model's exact inference cost
 msgs = [{{"role": "user", "content": "Write a short note about owls. Use fewer than 30 words."}}]
-ids = tok.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt")
-print(tok.decode(model.generate(ids, max_new_tokens=64)[0, ids.shape[1]:], skip_special_tokens=True))
+enc = tok.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+out = model.generate(**enc, max_new_tokens=64)
+print(tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True))
 ```'''
 
 def card_body(metrics:dict, info:dict) -> str:
@@ -67,7 +68,7 @@ Scores are the mean fraction of the prompt's constraints met (0 to 1), with a 95
 
 ## Usage
 
-{USAGE.format(base=info['base_model'] or 'BASE_MODEL', adapter=info.get('repo_id') or 'path/to/adapter')}
+{USAGE.format(base=info['base_model'] or info['model_source'], adapter=info.get('repo_id') or 'path/to/adapter')}
 
 ## How it was made
 
@@ -92,7 +93,7 @@ Scores are the mean fraction of the prompt's constraints met (0 to 1), with a 95
 Full configuration: `config.json`; metrics: `metrics.json`.
 """
 
-# %% ../nbs/09_card.ipynb #44331da0
+# %% ../nbs/09_card.ipynb #c79dbfea
 def write_card(out_dir, metrics:dict, info:dict) -> Path:
     "Write the model card `README.md` into `out_dir`."
     data = card_data(metrics, info["base_model"], info.get("name", "tao-hub-adapter"))

@@ -7,15 +7,15 @@ Docs: https://tao-hub.github.io/tao-hub/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO_HELP', 'STAGES', 'build_parser', 'config_for', 'run_stage', 'main']
 
-# %% ../nbs/11_cli.ipynb #31d478e3
-import argparse, sys, time
+# %% ../nbs/11_cli.ipynb #8ed7a5a1
+import argparse, sys, time, warnings
 import datasets
 from pathlib import Path
 from .config import TaoConfig, TaoError, add_config_flags, load_config
 from .round import (eval_reference, eval_tuned, print_summary, run_round, stage_explore, stage_score, stage_train, start_round,
                            write_eval, write_round_card)
 
-# %% ../nbs/11_cli.ipynb #1bfd9478
+# %% ../nbs/11_cli.ipynb #44c08b8d
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct, 4-bit) and the builtin constraint prompts:
 explore -> score -> select -> GRPO QLoRA -> evaluate base / best-of-N / tuned -> model card. About 15 minutes on a 2-core CPU.
 
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_config_flags(sp)
     return p
 
-# %% ../nbs/11_cli.ipynb #f3e02bb0
+# %% ../nbs/11_cli.ipynb #8b56f893
 def config_for(args) -> TaoConfig:
     "The checked config for parsed CLI `args`."
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "config", "set")}
@@ -51,7 +51,7 @@ def config_for(args) -> TaoConfig:
         path = saved if saved.exists() else None
     return load_config(path, args.set, **flags)
 
-# %% ../nbs/11_cli.ipynb #aa3031d3
+# %% ../nbs/11_cli.ipynb #574e56c8
 def run_stage(cfg:TaoConfig, command:str):
     "Run one stage subcommand on the folder `cfg.out`."
     out = Path(cfg.out)
@@ -75,11 +75,12 @@ def run_stage(cfg:TaoConfig, command:str):
         if "tuned" in metrics and (out/"exploration.json").exists(): write_round_card(cfg, out, metrics, dict(wall_seconds=round(time.perf_counter() - t0, 1)))
         print_summary(metrics, {"eval": time.perf_counter() - t0}, time.perf_counter() - t0, out)
 
-# %% ../nbs/11_cli.ipynb #a7ecf1ec
+# %% ../nbs/11_cli.ipynb #fdb1d2f0
 def main(argv=None) -> int:
     "Entry point of the `tao-hub` command."
     args = build_parser().parse_args(argv)
     datasets.disable_progress_bars()
+    warnings.filterwarnings("ignore", category=FutureWarning)
     try:
         cfg = config_for(args)
         if args.command in ("demo", "run"): run_round(cfg)

@@ -9,7 +9,7 @@ __all__ = ['OUTPUTS', 'prepare_out', 'round_prompts', 'stage_explore', 'stage_sc
            'eval_tuned', 'write_eval', 'device_name', 'versions', 'start_round', 'run_round', 'base_model_id',
            'write_round_card', 'print_summary', 'tiny_prompts']
 
-# %% ../nbs/10_round.ipynb #8b1ec53c
+# %% ../nbs/10_round.ipynb #1d3fc79b
 import json, os, shutil, time
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -29,7 +29,7 @@ from .train import load_trained, train_grpo
 from .eval import eval_best_of_n, eval_plain, plot_results
 from .card import results_table, write_card
 
-# %% ../nbs/10_round.ipynb #ed1c38c5
+# %% ../nbs/10_round.ipynb #701a4195
 OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json",
            "adapter", "trainer", "train_log.json", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json"]
 
@@ -46,7 +46,7 @@ def prepare_out(out, overwrite:bool=False) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/10_round.ipynb #8a471ad1
+# %% ../nbs/10_round.ipynb #314a3ab0
 def round_prompts(cfg:TaoConfig) -> tuple:
     "(train prompts, eval prompts, facts about their source and what was dropped)."
     if cfg.prompts == "builtin":
@@ -61,7 +61,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
-# %% ../nbs/10_round.ipynb #e2590603
+# %% ../nbs/10_round.ipynb #829ae0b8
 def _load(cfg, model=None, tok=None):
     if model is not None: return model, tok
     path = resolve_model(cfg.model)
@@ -102,7 +102,7 @@ def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
     model, tok = _load(cfg, model, tok)
     return train_grpo(model, tok, prompts, cfg, out)[1]
 
-# %% ../nbs/10_round.ipynb #d18972c5
+# %% ../nbs/10_round.ipynb #21d113b3
 def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
     "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
     prompts = _read_list(Path(out)/"prompts_eval.jsonl")
@@ -128,7 +128,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     plot_results(metrics, out/"plots"/"results.png", log)
     return metrics
 
-# %% ../nbs/10_round.ipynb #9b8fd86e
+# %% ../nbs/10_round.ipynb #c0e6b7b5
 @contextmanager
 def _stage(name, timings):
     print(f"▶ {name}", flush=True)
@@ -142,7 +142,7 @@ def device_name() -> str:
 def versions() -> dict:
     return {p: version(p) for p in ["tao-hub", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "huggingface_hub"]}
 
-# %% ../nbs/10_round.ipynb #85730a81
+# %% ../nbs/10_round.ipynb #b6f73fcb
 def start_round(cfg:TaoConfig) -> tuple:
     "Check `cfg` and its prompts, then prepare the output folder with config.json; return (out folder, prompt split)."
     cfg = check_config(cfg)
@@ -153,14 +153,12 @@ def start_round(cfg:TaoConfig) -> tuple:
     set_seed(cfg.seed)
     return out, split
 
-# %% ../nbs/10_round.ipynb #fa452e42
+# %% ../nbs/10_round.ipynb #77dba20e
 def run_round(cfg:TaoConfig) -> dict:
     "Run one TAO round as configured; return the metrics (also in `cfg.out`/metrics.json)."
     t0, timings = time.perf_counter(), {}
     out, split = start_round(cfg)
-    with _stage("load model", timings):
-        path = resolve_model(cfg.model)
-        model, tok = load_policy(path, cfg.load_in_4bit), load_tokenizer(path)
+    with _stage("load model", timings): model, tok = _load(cfg)
     with _stage("explore", timings): stage_explore(cfg, out, model, tok, split)
     with _stage("score + select", timings): report = stage_score(out)
     print(f"  {report['selection']['disagree']} of {report['selection']['prompts']} training prompts have disagreeing candidates")
@@ -175,7 +173,7 @@ def run_round(cfg:TaoConfig) -> dict:
     print_summary(metrics, timings, wall, out)
     return metrics
 
-# %% ../nbs/10_round.ipynb #eef70ca9
+# %% ../nbs/10_round.ipynb #ca629bf8
 def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
@@ -192,7 +190,7 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=1), indent=1))
     return write_card(out, metrics, info)
 
-# %% ../nbs/10_round.ipynb #6a61f87f
+# %% ../nbs/10_round.ipynb #465067d3
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
     print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
@@ -200,7 +198,7 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
 
-# %% ../nbs/10_round.ipynb #563cbdd7
+# %% ../nbs/10_round.ipynb #b00ffcec
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     topics = ["rain", "owls", "tea", "maps", "kites", "bridges", "snow", "clocks"]

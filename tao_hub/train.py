@@ -7,7 +7,7 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 # %% auto #0
 __all__ = ['grpo_args', 'lora_config', 'RewardBar', 'train_grpo', 'load_trained']
 
-# %% ../nbs/07_train.ipynb #fbcfdb0f
+# %% ../nbs/07_train.ipynb #b6275f3d
 import json
 from pathlib import Path
 from datasets import Dataset
@@ -19,7 +19,7 @@ from .config import TaoConfig, TaoError
 from .models import has_gpu, load_policy
 from .rewards import ConstraintReward
 
-# %% ../nbs/07_train.ipynb #53cd53f7
+# %% ../nbs/07_train.ipynb #40c957af
 def grpo_args(cfg:TaoConfig, output_dir) -> GRPOConfig:
     "TRL `GRPOConfig` for one tao-hub round."
     gpu = has_gpu()
@@ -32,7 +32,7 @@ def lora_config(cfg:TaoConfig) -> LoraConfig:
     "PEFT LoRA on every linear layer of the (4-bit) base model."
     return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, target_modules="all-linear", task_type="CAUSAL_LM")
 
-# %% ../nbs/07_train.ipynb #d3f0dcc9
+# %% ../nbs/07_train.ipynb #145d87e2
 class RewardBar(TrainerCallback):
     "A progress bar over GRPO steps showing the latest mean reward."
     def on_train_begin(self, args, state, control, **kw): self.bar = tqdm(total=state.max_steps, desc="GRPO", unit="step")
@@ -41,7 +41,7 @@ class RewardBar(TrainerCallback):
         if logs and "reward" in logs: self.bar.set_postfix(reward=f"{logs['reward']:.3f}", zero_std=f"{logs.get('frac_reward_zero_std', 0):.2f}")
     def on_train_end(self, args, state, control, **kw): self.bar.close()
 
-# %% ../nbs/07_train.ipynb #80661577
+# %% ../nbs/07_train.ipynb #f5dedcee
 def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts
                cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
                reward=None) -> tuple: # TRL reward callable (default: ConstraintReward)
@@ -53,13 +53,15 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
                           train_dataset=ds, processing_class=tok, peft_config=lora_config(cfg), callbacks=[RewardBar()])
     trainer.remove_callback(ProgressCallback)
     trainer.train()
+    scratch = out_dir/"trainer"
+    if scratch.is_dir() and not any(scratch.iterdir()): scratch.rmdir()   # TRL's output_dir stays empty without checkpoints
     adapter = out_dir/"adapter"
     trainer.model.save_pretrained(adapter)
     log = [h for h in trainer.state.log_history if "reward" in h]
     (out_dir/"train_log.json").write_text(json.dumps(log, indent=1))
     return adapter, log
 
-# %% ../nbs/07_train.ipynb #46f9dacd
+# %% ../nbs/07_train.ipynb #32cd0292
 def load_trained(model_path, adapter, load_in_4bit:bool=True):
     "Base model at `model_path` with the PEFT adapter in folder `adapter` applied, in eval mode."
     from peft import PeftModel

@@ -45,6 +45,10 @@ def test_round_from_config_file(tiny_model, tmp_path):
     ev = {json.loads(l)["prompt"] for l in (out/"prompts_eval.jsonl").read_text().splitlines()}
     assert not train & ev
     assert "TAO round finished" in r.stdout and "| base (plain prompt) |" in r.stdout
+    # the card's usage snippet (plain transformers + peft) runs as written, in a fresh process
+    snippet = card.text.split("```python\n")[1].split("```")[0].replace("path/to/adapter", str(out/"adapter"))
+    run = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
 
 def test_stages_one_by_one(tiny_model, tmp_path):
     "explore -> score -> train -> eval as separate processes, each reading the files the previous one wrote."
