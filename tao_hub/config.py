@@ -8,17 +8,17 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 __all__ = ['DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'TaoError', 'TaoConfig', 'coerce', 'config_keys',
            'parse_sets', 'check_config', 'load_config', 'add_config_flags']
 
-# %% ../nbs/00_config.ipynb #20d20d1e
+# %% ../nbs/00_config.ipynb #c69535a9
 import argparse, dataclasses, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import yaml
 
-# %% ../nbs/00_config.ipynb #0db4e5cf
+# %% ../nbs/00_config.ipynb #8cdfc1f3
 class TaoError(Exception):
     "A problem with the user's input, with a message that says how to fix it."
 
-# %% ../nbs/00_config.ipynb #1ceb9fae
+# %% ../nbs/00_config.ipynb #5d8b41b6
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_CONSTRAINTS = ["max_words", "include_word", "end_phrase", "start_word"]
 DEFAULT_STRATEGIES = ["plain@0.7", "plain@1.0", "restate", "think"]
@@ -28,7 +28,7 @@ def _opt(default, help, **kw):
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=dict(help=help, **kw))
     return field(default=default, metadata=dict(help=help, **kw))
 
-# %% ../nbs/00_config.ipynb #e677d37b
+# %% ../nbs/00_config.ipynb #d01a14d3
 @dataclass
 class TaoConfig:
     "Settings of one TAO round; every field is also a CLI flag and a config-file key."
@@ -43,21 +43,21 @@ class TaoConfig:
     max_new_tokens: int = _opt(64, "answer budget in tokens for exploration and evaluation")
     generation_batch: int = _opt(48, "prompts per batched generate call")
     steps: int = _opt(20, "GRPO optimizer steps (TRL max_steps)")
-    learning_rate: float = _opt(2e-4, "learning rate of the LoRA adapter")
+    learning_rate: float = _opt(1e-3, "learning rate of the LoRA adapter")
     lora_r: int = _opt(16, "LoRA rank")
     lora_alpha: int = _opt(32, "LoRA alpha")
     lora_dropout: float = _opt(0.0, "LoRA dropout")
     num_generations: int = _opt(4, "completions per prompt in each GRPO group")
     per_device_train_batch_size: int = _opt(8, "completions per GRPO step (a multiple of num_generations)")
     max_completion_length: int = _opt(48, "token budget of GRPO completions")
-    temperature: float = _opt(1.0, "sampling temperature of GRPO completions")
+    temperature: float = _opt(0.7, "sampling temperature of GRPO completions")
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")
     load_in_4bit: bool = _opt(True, "load the base model in 4-bit NF4 (QLoRA)")
     seed: int = _opt(0, "seed for sampling, splitting and training")
     out: str = _opt("tao-out", "output folder")
     overwrite: bool = _opt(False, "allow writing into a non-empty output folder")
 
-# %% ../nbs/00_config.ipynb #0803a6b6
+# %% ../nbs/00_config.ipynb #762db7dd
 _TRUE, _FALSE = {"1","true","yes","on"}, {"0","false","no","off"}
 
 def _field_type(name):
@@ -76,7 +76,7 @@ def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
         return typ(value)
     except (TypeError, ValueError): raise TaoError(f"config key '{name}' expects {typ.__name__}, got {value!r}") from None
 
-# %% ../nbs/00_config.ipynb #983858d8
+# %% ../nbs/00_config.ipynb #6dcf2179
 def config_keys(): return [f.name for f in fields(TaoConfig)]
 
 def _check_keys(d:dict, where:str):
@@ -94,7 +94,7 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
         out[k] = coerce(k, v.strip())
     return out
 
-# %% ../nbs/00_config.ipynb #f6382e95
+# %% ../nbs/00_config.ipynb #b27a506f
 def check_config(cfg:TaoConfig):
     "Raise `TaoError` for settings that cannot work; return `cfg` otherwise."
     positive = ["steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts"]
@@ -107,7 +107,7 @@ def check_config(cfg:TaoConfig):
     if not cfg.strategies: raise TaoError("strategies is empty: name at least one, e.g. plain@0.7")
     return cfg
 
-# %% ../nbs/00_config.ipynb #d85b319e
+# %% ../nbs/00_config.ipynb #55e1d7bc
 def load_config(path=None, # YAML file, or None for the defaults
                 sets=None, # ["key=value", ...] overrides
                 **flags):  # explicit values (from CLI flags), applied last
@@ -127,7 +127,7 @@ def load_config(path=None, # YAML file, or None for the defaults
     d.update({k: v for k, v in flags.items() if v is not None})
     return check_config(TaoConfig(**d))
 
-# %% ../nbs/00_config.ipynb #7dfde69a
+# %% ../nbs/00_config.ipynb #86be090d
 def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):
