@@ -7,15 +7,15 @@ Docs: https://tao-hub.github.io/tao-hub/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO_HELP', 'STAGES', 'build_parser', 'config_for', 'run_stage', 'main']
 
-# %% ../nbs/11_cli.ipynb #4e0368e1
+# %% ../nbs/11_cli.ipynb #baa2b201
 import argparse, sys, time, warnings
 import datasets
 from pathlib import Path
-from .config import TaoConfig, TaoError, add_config_flags, load_config
+from .config import TaoConfig, TaoError, add_config_flags, load_config, parse_sets
 from .round import (eval_reference, eval_tuned, print_summary, run_round, stage_explore, stage_score, stage_train, start_round,
                            write_eval, write_round_card)
 
-# %% ../nbs/11_cli.ipynb #00c865c5
+# %% ../nbs/11_cli.ipynb #ba90a60f
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct, 4-bit) and the builtin constraint prompts:
 explore -> score -> select -> GRPO QLoRA -> evaluate base / best-of-N / tuned -> model card. Measured: 13.5 minutes on a 2-core CPU.
 Time goes mostly to GRPO (~26 s per step on 2 CPU cores), then to generation (n-train and n-eval prompts x 4 strategies).
@@ -42,17 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
         add_config_flags(sp)
     return p
 
-# %% ../nbs/11_cli.ipynb #d9164fd0
+# %% ../nbs/11_cli.ipynb #29b5d9b2
 def config_for(args) -> TaoConfig:
     "The checked config for parsed CLI `args`."
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "config", "set")}
     path = getattr(args, "config", None)
     if path is None and args.command in ("score", "train", "eval"):
-        saved = Path(flags.get("out", TaoConfig.out))/"config.json"
+        saved = Path(flags.get("out") or parse_sets(args.set).get("out") or TaoConfig.out)/"config.json"
         path = saved if saved.exists() else None
     return load_config(path, args.set, **flags)
 
-# %% ../nbs/11_cli.ipynb #c1623704
+# %% ../nbs/11_cli.ipynb #7d38e462
 def run_stage(cfg:TaoConfig, command:str):
     "Run one stage subcommand on the folder `cfg.out`."
     out = Path(cfg.out)
@@ -76,7 +76,7 @@ def run_stage(cfg:TaoConfig, command:str):
         if "tuned" in metrics and (out/"exploration.json").exists(): write_round_card(cfg, out, metrics, dict(wall_seconds=round(time.perf_counter() - t0, 1)))
         print_summary(metrics, {"eval": time.perf_counter() - t0}, time.perf_counter() - t0, out)
 
-# %% ../nbs/11_cli.ipynb #fdc0aa66
+# %% ../nbs/11_cli.ipynb #c97f845b
 def main(argv=None) -> int:
     "Entry point of the `tao-hub` command."
     args = build_parser().parse_args(argv)
