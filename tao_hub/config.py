@@ -8,17 +8,17 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 __all__ = ['DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'TaoError', 'TaoConfig', 'coerce', 'config_keys',
            'parse_sets', 'check_config', 'load_config', 'add_config_flags']
 
-# %% ../nbs/00_config.ipynb #c69535a9
-import argparse, dataclasses, typing
+# %% ../nbs/00_config.ipynb #1515db48
+import argparse, dataclasses, re, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import yaml
 
-# %% ../nbs/00_config.ipynb #8cdfc1f3
+# %% ../nbs/00_config.ipynb #60f45182
 class TaoError(Exception):
     "A problem with the user's input, with a message that says how to fix it."
 
-# %% ../nbs/00_config.ipynb #5d8b41b6
+# %% ../nbs/00_config.ipynb #f067095f
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_CONSTRAINTS = ["max_words", "include_word", "end_phrase", "start_word"]
 DEFAULT_STRATEGIES = ["plain@0.7", "plain@1.0", "restate", "think"]
@@ -28,15 +28,22 @@ def _opt(default, help, **kw):
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=dict(help=help, **kw))
     return field(default=default, metadata=dict(help=help, **kw))
 
-# %% ../nbs/00_config.ipynb #d01a14d3
+# %% ../nbs/00_config.ipynb #4483cfac
 @dataclass
 class TaoConfig:
     "Settings of one TAO round; every field is also a CLI flag and a config-file key."
     model: str = _opt(DEFAULT_MODEL, "base model: Hub id or local folder (offline, the default falls back to the embedded GGUF copy)")
     prompts: str = _opt("builtin", "prompt file (.jsonl, .json, .csv, .parquet, .txt) or 'builtin' for the shipped constraint prompts")
-    prompt_column: str = _opt("prompt", "column of the prompt file that holds the prompts")
+    dataset: str = _opt(None, "Hub dataset ORG/NAME to pull prompts from (instead of --prompts)")
+    dataset_config: str = _opt(None, "configuration (subset) of the Hub dataset")
+    split: str = _opt("train", "split of the Hub dataset")
+    revision: str = _opt(None, "branch, tag or commit of the Hub dataset (the run records the commit it resolved to)")
+    streaming: bool = _opt(False, "stream the Hub dataset and sample n_prompts from it without downloading it all")
+    prompt_column: str = _opt("prompt", "column that holds the prompts: text, or chat messages (the last user turn is the prompt)")
+    max_prompt_tokens: int = _opt(512, "token budget of a prompt (TRL does not truncate prompts)")
+    prompt_overflow: str = _opt("drop", "what to do with prompts over max_prompt_tokens: drop or truncate")
     constraints: list = _opt(DEMO_CONSTRAINTS, "constraint kinds used to build the builtin prompt set")
-    n_prompts: int = _opt(240, "size of the builtin prompt set before the train/eval split")
+    n_prompts: int = _opt(240, "prompts to draw before the train/eval split (size of the builtin set; sample size from a Hub dataset)")
     n_train: int = _opt(48, "training prompts to explore")
     n_eval: int = _opt(40, "held-out evaluation prompts (never explored, never trained on)")
     strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies (plain@T, restate, think)")
@@ -56,8 +63,15 @@ class TaoConfig:
     seed: int = _opt(0, "seed for sampling, splitting and training")
     out: str = _opt("tao-out", "output folder")
     overwrite: bool = _opt(False, "allow writing into a non-empty output folder")
+    reward_model: str = _opt(None, "reward model: Hub id ORG/NAME[@revision] or folder of a single-logit sequence classifier, added to the verifier")
+    reward_model_4bit: bool = _opt(False, "load the reward model in 4-bit NF4")
+    reward_batch_size: int = _opt(16, "completions per reward-model forward pass")
+    reward_max_length: int = _opt(1024, "token budget of a reward-model input (prompt + completion; the start is cut)")
+    push_to: str = _opt(None, "Hub model repo ORG/NAME to push the adapter, card and plots to (branch and tag round-N)")
+    data_repo: str = _opt(None, "Hub dataset repo for the candidates and eval generations (default: PUSH_TO-tao-data)")
+    private: bool = _opt(False, "create the Hub repos as private")
 
-# %% ../nbs/00_config.ipynb #762db7dd
+# %% ../nbs/00_config.ipynb #cea7913c
 _TRUE, _FALSE = {"1","true","yes","on"}, {"0","false","no","off"}
 
 def _field_type(name):
@@ -66,6 +80,7 @@ def _field_type(name):
 def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
     "Convert `value` to the type of config field `name`, or raise `TaoError`."
     typ = _field_type(name)
+    if value is None: return None
     try:
         if typ is list: return [s.strip() for s in value.split(",") if s.strip()] if isinstance(value, str) else [str(v) for v in value]
         if typ is bool:
@@ -76,7 +91,7 @@ def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
         return typ(value)
     except (TypeError, ValueError): raise TaoError(f"config key '{name}' expects {typ.__name__}, got {value!r}") from None
 
-# %% ../nbs/00_config.ipynb #6dcf2179
+# %% ../nbs/00_config.ipynb #30987c6f
 def config_keys(): return [f.name for f in fields(TaoConfig)]
 
 def _check_keys(d:dict, where:str):
@@ -94,10 +109,10 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
         out[k] = coerce(k, v.strip())
     return out
 
-# %% ../nbs/00_config.ipynb #b27a506f
+# %% ../nbs/00_config.ipynb #fa2bb414
 def check_config(cfg:TaoConfig):
     "Raise `TaoError` for settings that cannot work; return `cfg` otherwise."
-    positive = ["steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts"]
+    positive = ["steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts", "max_prompt_tokens", "reward_batch_size", "reward_max_length"]
     for k in positive:
         if getattr(cfg, k) < 1: raise TaoError(f"{k} must be at least 1, got {getattr(cfg, k)}")
     if cfg.num_generations < 2: raise TaoError(f"num_generations must be at least 2 (GRPO compares completions within a group), got {cfg.num_generations}")
@@ -105,9 +120,14 @@ def check_config(cfg:TaoConfig):
         raise TaoError(f"per_device_train_batch_size ({cfg.per_device_train_batch_size}) must be a multiple of num_generations ({cfg.num_generations})")
     if cfg.learning_rate <= 0: raise TaoError(f"learning_rate must be positive, got {cfg.learning_rate}")
     if not cfg.strategies: raise TaoError("strategies is empty: name at least one, e.g. plain@0.7")
+    if cfg.prompt_overflow not in ("drop", "truncate"): raise TaoError(f"prompt_overflow must be 'drop' or 'truncate', got {cfg.prompt_overflow!r}")
+    if cfg.dataset and cfg.prompts != "builtin": raise TaoError(f"give --prompts or --dataset, not both (got {cfg.prompts} and {cfg.dataset})")
+    for k in ["dataset", "push_to", "data_repo"]:
+        v = getattr(cfg, k)
+        if v is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", v): raise TaoError(f"{k} must be a Hub repo id ORG/NAME, got {v!r}")
     return cfg
 
-# %% ../nbs/00_config.ipynb #55e1d7bc
+# %% ../nbs/00_config.ipynb #cdcffe42
 def load_config(path=None, # YAML file, or None for the defaults
                 sets=None, # ["key=value", ...] overrides
                 **flags):  # explicit values (from CLI flags), applied last
@@ -127,7 +147,7 @@ def load_config(path=None, # YAML file, or None for the defaults
     d.update({k: v for k, v in flags.items() if v is not None})
     return check_config(TaoConfig(**d))
 
-# %% ../nbs/00_config.ipynb #86be090d
+# %% ../nbs/00_config.ipynb #71d2f37f
 def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):
