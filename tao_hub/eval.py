@@ -7,7 +7,7 @@ Docs: https://tao-hub.github.io/tao-hub/eval.html.md"""
 # %% auto #0
 __all__ = ['SYSTEMS', 'COLORS', 'bootstrap_ci', 'summarize', 'eval_plain', 'eval_best_of_n', 'eval_details', 'plot_results']
 
-# %% ../nbs/08_eval.ipynb #9f6d61c5
+# %% ../nbs/08_eval.ipynb #088321ef
 import random
 from pathlib import Path
 from matplotlib.figure import Figure
@@ -16,7 +16,7 @@ from .models import generate
 from .constraints import parse_constraints, satisfied
 from .rewards import ConstraintReward, repetition, score_candidates
 
-# %% ../nbs/08_eval.ipynb #f05f63b8
+# %% ../nbs/08_eval.ipynb #f5d85519
 def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
     "95% percentile-bootstrap interval [lo, hi] of the mean of `scores`."
     rng, n = random.Random(seed), len(scores)
@@ -28,7 +28,7 @@ def summarize(scores:list, tokens:list) -> dict:
     s = [x for x in scores if x is not None]
     return dict(score=sum(s) / len(s), ci95=bootstrap_ci(s), tokens_per_answer=sum(tokens) / len(tokens))
 
-# %% ../nbs/08_eval.ipynb #3ca23fb3
+# %% ../nbs/08_eval.ipynb #c33b2e00
 def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_size:int=32, reward=None) -> tuple:
     "(one row per prompt with the greedy answer and its score; summary) for system `name`."
     reward = reward or ConstraintReward()
@@ -37,19 +37,19 @@ def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_
     rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s) for p, o, s in zip(prompts, outs, scores)]
     return rows, summarize(scores, [o["tokens"] for o in outs])
 
-# %% ../nbs/08_eval.ipynb #3fd62bdf
+# %% ../nbs/08_eval.ipynb #d87e4470
 def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int=64, batch_size:int=32, reward=None, seed:int=0) -> tuple:
     "(the best candidate per prompt as rows; summary) over the exploration `strategies`."
     scored = score_candidates(explore(model, tok, prompts, strategies, max_new_tokens, batch_size, seed), reward).to_list()
     rows, scores, tokens = [], [], []
     for p in prompts:
         cs = [c for c in scored if c["prompt"] == p]
-        best = max(cs, key=lambda c: -1 if c["score"] is None else c["score"])
+        best = max(cs, key=lambda c: (c["score"] is not None, c["score"] or 0))
         rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs), score=best["score"]))
         scores.append(best["score"]); tokens.append(rows[-1]["tokens"])
     return rows, summarize(scores, tokens)
 
-# %% ../nbs/08_eval.ipynb #6f510ac5
+# %% ../nbs/08_eval.ipynb #530813c5
 def eval_details(rows:list) -> dict:
     "Per system: share of constraints met (no repetition discount), mean repetition, and share met per constraint kind."
     out = {}
@@ -63,7 +63,7 @@ def eval_details(rows:list) -> dict:
                       per_kind={k: sum(v) / len(v) for k, v in sorted(kinds.items())})
     return out
 
-# %% ../nbs/08_eval.ipynb #19e8d490
+# %% ../nbs/08_eval.ipynb #62a31657
 SYSTEMS = ["base", "best_of_n", "tuned"]
 COLORS = {"base": "#9aa5b1", "best_of_n": "#e8a33d", "tuned": "#2f7ed8"}
 
@@ -75,7 +75,7 @@ def plot_results(metrics:dict, path, train_log:list=None) -> Path:
     sc = [metrics[s]["score"] for s in systems]
     err = [[metrics[s]["score"] - metrics[s]["ci95"][0] for s in systems], [metrics[s]["ci95"][1] - metrics[s]["score"] for s in systems]]
     axs[0].bar(systems, sc, yerr=err, capsize=6, color=[COLORS[s] for s in systems])
-    axs[0].set(title=f"Held-out score (n={metrics.get('n_eval_prompts', '?')}, 95% CI)", ylabel="mean constraint score", ylim=(0, 1))
+    axs[0].set(title=f"Held-out score (n={metrics.get('n_eval_prompts', '?')}, 95% CI)", ylabel="mean score", **({"ylim": (0, 1)} if all(0 <= metrics[s]["ci95"][0] and metrics[s]["ci95"][1] <= 1 for s in systems) else {}))
     axs[1].bar(systems, [metrics[s]["tokens_per_answer"] for s in systems], color=[COLORS[s] for s in systems])
     axs[1].set(title="Inference cost", ylabel="generated tokens per answer")
     if train_log:

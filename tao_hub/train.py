@@ -7,7 +7,7 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 # %% auto #0
 __all__ = ['grpo_args', 'lora_config', 'RewardBar', 'train_grpo', 'load_trained']
 
-# %% ../nbs/07_train.ipynb #b6275f3d
+# %% ../nbs/07_train.ipynb #1c20264b
 import json
 from pathlib import Path
 from datasets import Dataset
@@ -19,7 +19,7 @@ from .config import TaoConfig, TaoError
 from .models import has_gpu, load_policy
 from .rewards import ConstraintReward
 
-# %% ../nbs/07_train.ipynb #40c957af
+# %% ../nbs/07_train.ipynb #2ace8d1a
 def grpo_args(cfg:TaoConfig, output_dir) -> GRPOConfig:
     "TRL `GRPOConfig` for one tao-hub round."
     gpu = has_gpu()
@@ -32,7 +32,7 @@ def lora_config(cfg:TaoConfig) -> LoraConfig:
     "PEFT LoRA on every linear layer of the (4-bit) base model."
     return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, target_modules="all-linear", task_type="CAUSAL_LM")
 
-# %% ../nbs/07_train.ipynb #145d87e2
+# %% ../nbs/07_train.ipynb #a21df021
 class RewardBar(TrainerCallback):
     "A progress bar over GRPO steps showing the latest mean reward."
     def on_train_begin(self, args, state, control, **kw): self.bar = tqdm(total=state.max_steps, desc="GRPO", unit="step")
@@ -41,10 +41,10 @@ class RewardBar(TrainerCallback):
         if logs and "reward" in logs: self.bar.set_postfix(reward=f"{logs['reward']:.3f}", zero_std=f"{logs.get('frac_reward_zero_std', 0):.2f}")
     def on_train_end(self, args, state, control, **kw): self.bar.close()
 
-# %% ../nbs/07_train.ipynb #f5dedcee
+# %% ../nbs/07_train.ipynb #5223e268
 def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts
                cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
-               reward=None) -> tuple: # TRL reward callable (default: ConstraintReward)
+               reward=None) -> tuple: # TRL reward callable or a list of them (default: ConstraintReward)
     "Train a LoRA adapter with GRPO; return (adapter folder, log history)."
     if not prompts: raise TaoError("no prompts to train on: exploration found no prompt with disagreeing candidates; add prompts, strategies or raise temperatures")
     out_dir = Path(out_dir)
@@ -61,7 +61,7 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
     (out_dir/"train_log.json").write_text(json.dumps(log, indent=1))
     return adapter, log
 
-# %% ../nbs/07_train.ipynb #32cd0292
+# %% ../nbs/07_train.ipynb #c05a5ed7
 def load_trained(model_path, adapter, load_in_4bit:bool=True):
     "Base model at `model_path` with the PEFT adapter in folder `adapter` applied, in eval mode."
     from peft import PeftModel
