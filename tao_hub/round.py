@@ -9,7 +9,7 @@ __all__ = ['OUTPUTS', 'prepare_out', 'round_prompts', 'round_rewards', 'round_sc
            'stage_score', 'stage_train', 'eval_reference', 'eval_tuned', 'write_eval', 'device_name', 'versions',
            'start_round', 'run_round', 'publish', 'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
 
-# %% ../nbs/11_round.ipynb #3a24aa82
+# %% ../nbs/11_round.ipynb #4792f76a
 import functools, json, os, shutil, time
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -30,17 +30,18 @@ from .train import load_trained, train_grpo
 from .eval import eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
-# %% ../nbs/11_round.ipynb #320b9710
+# %% ../nbs/11_round.ipynb #e3338bd7
 OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json",
-           "adapter", "trainer", "train_log.json", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json"]
+           "adapter", "trainer", "train_log.json", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json", "push.json"]
 
 def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     "Create the output folder; refuse a non-empty one unless `overwrite`, which clears the round's own files (`check_only`: only refuse)."
     p = Path(out)
     if p.exists() and not p.is_dir(): raise TaoError(f"output path {p} exists and is not a folder: choose another --out")
-    if p.is_dir() and any(p.iterdir()):
-        if not overwrite: raise TaoError(f"output folder {p} exists and is not empty: choose another --out, or pass --overwrite to replace its round files")
-        if check_only: return p
+    busy = p.is_dir() and any(p.iterdir())
+    if busy and not overwrite: raise TaoError(f"output folder {p} exists and is not empty: choose another --out, or pass --overwrite to replace its round files")
+    if check_only: return p
+    if busy:
         for name in OUTPUTS:
             f = p/name
             if f.is_dir(): shutil.rmtree(f)
@@ -48,7 +49,7 @@ def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/11_round.ipynb #b0e4ad78
+# %% ../nbs/11_round.ipynb #b431d863
 def round_prompts(cfg:TaoConfig) -> tuple:
     "(train prompts, eval prompts, facts about their source and what was dropped)."
     hub = {}
@@ -70,7 +71,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, **hub, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
-# %% ../nbs/11_round.ipynb #3378c6f6
+# %% ../nbs/11_round.ipynb #d0cc2593
 @functools.lru_cache
 def _reward_model(name, load_in_4bit, batch_size, max_length): return RewardModel(name, None, load_in_4bit, batch_size, max_length)
 
@@ -130,7 +131,7 @@ def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
     model, tok = _load(cfg, model, tok)
     return train_grpo(model, tok, prompts, cfg, out, round_rewards(cfg))[1]
 
-# %% ../nbs/11_round.ipynb #4706ff9e
+# %% ../nbs/11_round.ipynb #0017424d
 def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
     "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
     prompts = _read_list(Path(out)/"prompts_eval.jsonl")
@@ -158,7 +159,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     plot_results(metrics, out/"plots"/"results.png", log)
     return metrics
 
-# %% ../nbs/11_round.ipynb #b61804f1
+# %% ../nbs/11_round.ipynb #754a6736
 @contextmanager
 def _stage(name, timings):
     print(f"▶ {name}", flush=True)
@@ -172,7 +173,7 @@ def device_name() -> str:
 def versions() -> dict:
     return {p: version(p) for p in ["tao-hub", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "huggingface_hub"]}
 
-# %% ../nbs/11_round.ipynb #25a5ac56
+# %% ../nbs/11_round.ipynb #27de2349
 def start_round(cfg:TaoConfig) -> tuple:
     "Check `cfg` and its prompts, then prepare the output folder with config.json; return (out folder, prompt split)."
     cfg = check_config(cfg)
@@ -186,7 +187,7 @@ def start_round(cfg:TaoConfig) -> tuple:
     set_seed(cfg.seed)
     return out, split
 
-# %% ../nbs/11_round.ipynb #58f3257d
+# %% ../nbs/11_round.ipynb #937a87be
 def run_round(cfg:TaoConfig) -> dict:
     "Run one TAO round as configured; return the metrics (also in `cfg.out`/metrics.json)."
     t0, timings = time.perf_counter(), {}
@@ -214,7 +215,7 @@ def publish(cfg:TaoConfig, out) -> dict:
     print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged: the adapter did not beat the base'}); data: {rec['data_repo']}")
     return rec
 
-# %% ../nbs/11_round.ipynb #a7b3ba34
+# %% ../nbs/11_round.ipynb #18ee4955
 def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
@@ -232,7 +233,7 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=1), indent=1))
     return write_card(out, metrics, info)
 
-# %% ../nbs/11_round.ipynb #6d584f7c
+# %% ../nbs/11_round.ipynb #ee6c11d2
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
     print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
@@ -240,7 +241,7 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
 
-# %% ../nbs/11_round.ipynb #9b8e4584
+# %% ../nbs/11_round.ipynb #5c64e182
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     topics = ["rain", "owls", "tea", "maps", "kites", "bridges", "snow", "clocks"]

@@ -6,7 +6,8 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="tao-hub-tests-"))
 os.environ.setdefault("IPYTHONDIR", str(_TMP/"ipython"))
 os.environ.setdefault("MPLCONFIGDIR", str(_TMP/"mpl"))
-os.environ["HF_HUB_OFFLINE"] = "1"          # nothing here may reach the Hub; the Hub issue adds a loopback emulator
+os.environ["HF_HUB_OFFLINE"] = "1"          # nothing may reach a real Hub; Hub tests switch to the loopback emulator (tao_hub.hub_emulator)
+os.environ["HF_HOME"] = str(_TMP/"hf")      # a fresh HF cache per test session
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 

@@ -24,7 +24,7 @@ def test_round_from_config_file(tiny_model, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     out = tmp_path/"r"
     m = json.loads((out/"metrics.json").read_text())
-    assert set(m) == {"base", "best_of_n", "tuned", "n_eval_prompts"} and m["n_eval_prompts"] == 6
+    assert set(m) == {"base", "best_of_n", "tuned", "n_eval_prompts", "prompt_source"} and m["n_eval_prompts"] == 6
     for s in ["base", "best_of_n", "tuned"]:
         assert set(m[s]) == {"score", "ci95", "tokens_per_answer"}
         lo, hi = m[s]["ci95"]

@@ -1,0 +1,153 @@
+"""The Hub end to end, against the loopback Hub emulator (tao_hub.hub_emulator) with the real clients: huggingface_hub, datasets,
+transformers and peft in the `tao-hub` console script and in fresh Python processes. Nothing is mocked; pytest-socket (pytest.ini)
+refuses any connection beyond 127.0.0.1 in this process, and the client processes get a proxy pointing at the emulator, which
+records any request meant for another host as an unknown route (asserted empty)."""
+import hashlib, json, os, subprocess, sys
+from pathlib import Path
+import pytest
+import datasets
+from huggingface_hub import HfApi, ModelCard, hf_hub_download
+from tao_hub.hub_emulator import HubEmulator, activate
+from tao_hub.models import tiny_model_dir
+from tao_hub.rewards import tiny_reward_model_dir
+from tao_hub.round import tiny_prompts
+
+TAO = str(Path(sys.executable).parent/"tao-hub")
+SMALL = ["--n-train", 10, "--n-eval", 6, "--steps", 2, "--num-generations", 2, "--per-device-train-batch-size", 4, "--max-new-tokens", 8,
+         "--max-completion-length", 8, "--strategies", "plain@1.0,restate@1.0", "--reward-batch-size", 4]
+ROUND = ["--model", "test-org/tiny-base", "--dataset", "test-org/prompts", "--prompt-column", "prompt", "--reward-model", "test-org/tiny-rm",
+         "--push-to", "test-org/tiny-tao", *SMALL]
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    "The emulator, with a tiny base model, a tiny reward model and a prompt dataset pushed by the real clients."
+    with HubEmulator() as hub, activate(hub):
+        api = HfApi()
+        for repo, folder in [("test-org/tiny-base", tiny_model_dir()), ("test-org/tiny-rm", tiny_reward_model_dir())]:
+            api.create_repo(repo); api.upload_folder(folder_path=str(folder), repo_id=repo)
+        rows = [json.loads(l)["prompt"] for l in tiny_prompts(tmp_path_factory.mktemp("p")/"p.jsonl").read_text().splitlines()]
+        datasets.Dataset.from_dict({"prompt": rows + rows[:3] + [""], "id": list(range(len(rows) + 4))}).push_to_hub("test-org/prompts")
+        hub.home, hub.distinct = tmp_path_factory.mktemp("hf-home"), len(set(rows))
+        yield hub
+    assert hub.unknown == [] and hub.crashes == [], (hub.unknown, hub.crashes)
+
+def tao(hub, *args, token=None, **env):
+    return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, env=os.environ | hub.env(token) | {"HF_HOME": str(hub.home)} | env)
+
+def py(hub, code, **env):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ | hub.env() | {"HF_HOME": str(hub.home)} | env)
+
+def files_digest(d:Path) -> dict:
+    return {str(p.relative_to(d)): hashlib.sha1(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+
+@pytest.fixture(scope="module")
+def round1(hub, tmp_path_factory):
+    "`tao-hub run` with flags alone: Hub prompts, Hub reward model, push."
+    out = tmp_path_factory.mktemp("r1")/"out"
+    r = tao(hub, "run", *ROUND, "--out", out)
+    assert r.returncode == 0, r.stderr[-4000:]
+    return out, r
+
+def test_round_pulls_trains_and_pushes(hub, round1):
+    out, r = round1
+    assert "pushed round 1 to" in r.stdout
+    with activate(hub):
+        api = HfApi()
+        sha = api.dataset_info("test-org/prompts").sha
+        # the prompts: pinned to the commit, cleaned, the sha recorded in the outputs
+        run = json.loads((out/"run.json").read_text())
+        assert run["dataset"] == "test-org/prompts" and run["dataset_revision"] == sha
+        assert run["n_prompts"] == hub.distinct and run["dropped"]["duplicate"] == 27 - hub.distinct and run["dropped"]["empty"] == 1
+        assert sha in json.loads((out/"metrics.json").read_text())["prompt_source"]
+        assert sha in (out/"README.md").read_text()
+        # the model repo: branch and tag round-1 at the same commit, with adapter, card, plots
+        refs = api.list_repo_refs("test-org/tiny-tao")
+        branches, tags = {b.name: b.target_commit for b in refs.branches}, {t.name: t.target_commit for t in refs.tags}
+        assert tags["round-1"] == branches["round-1"]
+        files = set(api.list_repo_files("test-org/tiny-tao", revision="round-1"))
+        assert {"adapter_config.json", "adapter_model.safetensors", "README.md", "plots/results.png", "metrics.json", "run.json"} <= files
+        info = api.model_info("test-org/tiny-tao", revision="round-1")
+        assert {e.metric_type for e in info.card_data.eval_results} == {"reward", "reward_base", "reward_best_of_n"}
+        m = json.loads((out/"metrics.json").read_text())
+        assert {e.metric_type: e.metric_value for e in info.card_data.eval_results}["reward"] == round(m["tuned"]["score"], 4)
+        card = ModelCard.load(hf_hub_download("test-org/tiny-tao", "README.md", revision="round-1"))
+        assert card.data.base_model == "test-org/tiny-base" and card.data.library_name == "peft" and card.data.license == "apache-2.0"
+        assert card.data.datasets == ["test-org/prompts", "test-org/tiny-tao-tao-data"]
+        assert 'tao_hub.load_tuned("test-org/tiny-tao"' in card.text and "test-org/tiny-rm" in card.text
+        assert json.load(open(hf_hub_download("test-org/tiny-tao", "adapter_config.json", revision="round-1")))["base_model_name_or_path"] == "test-org/tiny-base"
+        # main moves only when the round is promoted (tuned beats base)
+        push = json.loads((out/"push.json").read_text())
+        assert push["promoted"] == (m["tuned"]["score"] > m["base"]["score"])
+        main_files = set(api.list_repo_files("test-org/tiny-tao"))
+        assert ("adapter_model.safetensors" in main_files) == push["promoted"]
+        # the data repo: candidates and eval generations of round 1, tagged
+        cands = datasets.load_dataset("test-org/tiny-tao-tao-data", "candidates", split="round_1")
+        assert len(cands) == 20 and {"prompt", "strategy", "completion", "score"} <= set(cands.column_names)
+        gens = datasets.load_dataset("test-org/tiny-tao-tao-data", "eval_generations", split="round_1")
+        assert set(gens["system"]) == {"base", "best_of_n", "tuned"}
+        assert "round-1" in {t.name for t in api.list_repo_refs("test-org/tiny-tao-tao-data", repo_type="dataset").tags}
+    # the token is never written: not in the round's files nor in the Hub's stored files
+    token = hub.token.encode()
+    assert not [p for p in out.rglob("*") if p.is_file() and token in p.read_bytes()]
+    assert not [k for k, v in {**hub.state.blobs, **hub.state.lfs}.items() if token in v]
+
+LOAD = """import tao_hub, json
+from tao_hub.models import generate
+model, tok = tao_hub.load_tuned("test-org/tiny-tao", revision="round-1", merge={merge})
+print(json.dumps(dict(kind=type(model).__name__, text=generate(model, tok, [[{{"role": "user", "content": "Describe rain."}}]], max_new_tokens=6)[0]["text"])))"""
+
+def test_load_tuned_in_fresh_process_then_offline(hub, round1):
+    r = py(hub, LOAD.format(merge=False))
+    assert r.returncode == 0, r.stderr[-3000:]
+    online = json.loads(r.stdout.strip().splitlines()[-1])
+    assert online["kind"] == "PeftModelForCausalLM"
+    merged = json.loads(py(hub, LOAD.format(merge=True)).stdout.strip().splitlines()[-1])
+    assert merged["kind"] == "LlamaForCausalLM" and merged["text"] == online["text"]     # greedy: merging changes cost, not answers
+    n = len(hub.log)
+    r = py(hub, LOAD.format(merge=False), HF_HUB_OFFLINE="1")                          # offline replay from the cache
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == online and len(hub.log) == n
+
+def test_second_round_leaves_round_one_alone(hub, round1, tmp_path):
+    with activate(hub):
+        before = {t.name: t.target_commit for t in HfApi().list_repo_refs("test-org/tiny-tao").tags}
+    r = tao(hub, "run", *ROUND, "--seed", 1, "--out", tmp_path/"r2")
+    assert r.returncode == 0, r.stderr[-4000:]
+    with activate(hub):
+        refs = HfApi().list_repo_refs("test-org/tiny-tao")
+        tags, branches = {t.name: t.target_commit for t in refs.tags}, {b.name: b.target_commit for b in refs.branches}
+        assert tags["round-1"] == before["round-1"] and branches["round-1"] == before["round-1"]
+        assert tags["round-2"] == branches["round-2"] != tags["round-1"]
+        assert len(datasets.load_dataset("test-org/tiny-tao-tao-data", "candidates", split="round_2")) == 20
+        assert len(datasets.load_dataset("test-org/tiny-tao-tao-data", "candidates", split="round_1")) == 20
+
+def _one_line_error(r, *needles):
+    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr[-3000:])
+    err = r.stderr.strip().splitlines()
+    assert "Traceback" not in r.stderr and err[-1].startswith("tao-hub: error: "), r.stderr[-3000:]
+    for n in needles: assert n in err[-1], err[-1]
+
+def test_bad_hub_input_fails_fast(hub, tmp_path):
+    "Each fails before any model is trained, in one line, and leaves no output folder behind."
+    _one_line_error(tao(hub, "run", *ROUND, "--out", tmp_path/"a", token="hf_wrong"), "the Hub rejected your token (401)", "HF_TOKEN")
+    _one_line_error(tao(hub, "run", *ROUND, "--dataset", "test-org/nope", "--out", tmp_path/"b"), "dataset 'test-org/nope' was not found on the Hub")
+    _one_line_error(tao(hub, "run", *ROUND, "--revision", "v9", "--out", tmp_path/"c"), "at revision 'v9'", "that revision does not exist")
+    _one_line_error(tao(hub, "run", *ROUND, "--prompt-column", "text", "--out", tmp_path/"d"), "has no column 'text' (columns: prompt, id)")
+    _one_line_error(tao(hub, "run", *ROUND, "--reward-model", "test-org/tiny-base", "--out", tmp_path/"e"), "is LlamaForCausalLM", "not a single-logit sequence classifier")
+    for d in "abcde": assert not (tmp_path/d).exists()
+
+def test_push_failure_keeps_files_and_retry_succeeds(hub, round1):
+    out, _ = round1
+    before = {k: v for k, v in files_digest(out).items() if k != "push.json"}
+    hub.fail(r"^POST /api/models/test-org/tiny-retry/commit/", 500)
+    try: _one_line_error(tao(hub, "push", out, "--to", "test-org/tiny-retry", "--private"), "push to test-org/tiny-retry failed", "nothing is lost", f"tao-hub push {out} --to test-org/tiny-retry")
+    finally: hub.clear_failures()
+    assert {k: v for k, v in files_digest(out).items() if k != "push.json"} == before
+    r = tao(hub, "push", out, "--to", "test-org/tiny-retry", "--private")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "pushed round 1" in r.stdout           # the retry is the same round, not a new one
+    with activate(hub):
+        assert "adapter_model.safetensors" in HfApi().list_repo_files("test-org/tiny-retry", revision="round-1")
+        assert HfApi().model_info("test-org/tiny-retry").private
+        from huggingface_hub.errors import RepositoryNotFoundError
+        with pytest.raises(RepositoryNotFoundError): HfApi(token=False).model_info("test-org/tiny-retry")   # hidden from anonymous users
