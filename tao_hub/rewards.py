@@ -8,26 +8,26 @@ Docs: https://tao-hub.github.io/tao-hub/rewards.html.md"""
 __all__ = ['repetition', 'ConstraintReward', 'score_candidates', 'strategy_report', 'RewardModel', 'tiny_reward_model_dir',
            'Composite']
 
-# %% ../nbs/05_rewards.ipynb #5eee84ef
+# %% ../nbs/05_rewards.ipynb #323809de
 import hashlib, re
 from pathlib import Path
 import torch
 from datasets import Dataset
 from fastcore.basics import patch
-from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, BitsAndBytesConfig, LlamaConfig, LlamaForSequenceClassification
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, BitsAndBytesConfig, LlamaForSequenceClassification
 from .config import TaoError
 from .constraints import parse_constraints, satisfied
 from .data import _hub_error
-from .models import cached_folder, embedded_tokenizer_dir, has_gpu
+from .models import cached_folder, has_gpu, make_tiny
 
-# %% ../nbs/05_rewards.ipynb #a1e7b6dc
+# %% ../nbs/05_rewards.ipynb #81cdcd3a
 def repetition(text:str, n:int=3) -> float:
     "Share of repeated word `n`-grams in `text` (0 for fewer than 4 n-grams)."
     w = re.findall(r"\w+", text.lower())
     grams = [tuple(w[i:i + n]) for i in range(len(w) - n + 1)]
     return 1 - len(set(grams)) / len(grams) if len(grams) >= 4 else 0.0
 
-# %% ../nbs/05_rewards.ipynb #486c48cc
+# %% ../nbs/05_rewards.ipynb #4ba300a9
 def _text(x) -> str:
     "Plain text of a prompt or completion given as a string or as chat messages."
     if isinstance(x, str): return x
@@ -45,7 +45,7 @@ class ConstraintReward:
     def __call__(self, prompts:list, completions:list, **kwargs) -> list:
         return [self.score(_text(p), _text(c)) for p, c in zip(prompts, completions)]
 
-# %% ../nbs/05_rewards.ipynb #bdbba8a4
+# %% ../nbs/05_rewards.ipynb #de649c75
 def score_candidates(cands:Dataset, reward=None) -> Dataset:
     "`cands` with a `score` column from `reward` (default: `ConstraintReward`)."
     reward = reward or ConstraintReward()
@@ -64,7 +64,7 @@ def strategy_report(scored:Dataset) -> list:
                         tokens=sum(r["completion_tokens"] for r in rs) / len(rs)))
     return out
 
-# %% ../nbs/05_rewards.ipynb #55af9054
+# %% ../nbs/05_rewards.ipynb #d7db3cb6
 class RewardModel:
     "A single-logit sequence classifier as a batched, truncating, caching TRL reward callable."
     def __init__(self, name:str, # Hub id ORG/NAME[@revision] or a local folder
@@ -95,7 +95,7 @@ class RewardModel:
         try: return cls.from_pretrained(self.name, revision=self.revision, trust_remote_code=False, **kw)
         except (OSError, ValueError) as e: raise TaoError(f"could not load reward model '{self.name}': {str(e).splitlines()[0]}") from None
 
-# %% ../nbs/05_rewards.ipynb #85f2bada
+# %% ../nbs/05_rewards.ipynb #983b4c48
 @patch
 def text(self:RewardModel, prompt:str, completion:str) -> str:
     if self.tok.chat_template:
@@ -120,20 +120,12 @@ def __call__(self:RewardModel, prompts:list, completions:list, **kwargs) -> list
     self.cache.update(zip(todo, self.score_texts(list(todo.values()))))
     return [self.cache[k] for k in keys]
 
-# %% ../nbs/05_rewards.ipynb #b399bc6c
-def _make_tiny_rm(d:Path, seed:int):
-    tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir())
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                      max_position_embeddings=2048, num_labels=1, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
-    torch.manual_seed(seed)
-    LlamaForSequenceClassification(cfg).save_pretrained(d)
-    tok.save_pretrained(d)
-
+# %% ../nbs/05_rewards.ipynb #96c8390d
 def tiny_reward_model_dir(seed:int=0) -> Path:
     "Folder with a random-init single-logit Llama reward model using SmolLM2's tokenizer, made once and cached."
-    return cached_folder(f"tiny-llama-rm-{seed}", lambda d: _make_tiny_rm(d, seed))
+    return cached_folder(f"tiny-llama-rm-{seed}", lambda d: make_tiny(d, seed, LlamaForSequenceClassification, num_labels=1, tie_word_embeddings=False))
 
-# %% ../nbs/05_rewards.ipynb #f0968465
+# %% ../nbs/05_rewards.ipynb #4e56572f
 class Composite:
     "Weighted sum of reward callables, ignoring `None` values."
     __name__ = "composite"
