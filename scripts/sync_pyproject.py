@@ -1,0 +1,24 @@
+"""Regenerate pyproject.toml from settings.ini: `nbdev-migrate-config`, then the optional extras it does not know.
+
+settings.ini key `extras` holds one `name: requirement requirement...` per line (e.g. `vllm: vllm>=0.8`);
+they become `[project.optional-dependencies]` entries next to nbdev's `dev`. Run from the project root."""
+import configparser, subprocess, sys
+from pathlib import Path
+
+def extras(ini:Path) -> dict:
+    cfg = configparser.ConfigParser(); cfg.read(ini)
+    lines = [l.strip() for l in cfg["DEFAULT"].get("extras", "").splitlines() if l.strip()]
+    return {n.strip(): r.split() for n, _, r in (l.partition(":") for l in lines)}
+
+def main():
+    subprocess.run([Path(sys.executable).parent/"nbdev-migrate-config"], check=True, capture_output=True)
+    p = Path("pyproject.toml"); txt = p.read_text()
+    block = "".join(f"{n} = {reqs}\n" for n, reqs in extras(Path("settings.ini")).items())
+    anchor = "[project.optional-dependencies]\n"
+    if block:
+        i = txt.index(anchor) + len(anchor)
+        j = txt.index("\n\n", i)
+        txt = txt[:j + 1] + block + txt[j + 1:]
+    p.write_text(txt)
+
+if __name__ == "__main__": main()
