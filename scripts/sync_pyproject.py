@@ -15,9 +15,11 @@ def main():
     p = Path("pyproject.toml"); txt = p.read_text()
     block = "".join(f"{n} = {reqs}\n" for n, reqs in extras(Path("settings.ini")).items())
     anchor = "[project.optional-dependencies]\n"
+    if block and anchor not in txt: txt = txt.replace("[tool.setuptools", anchor + "\n[tool.setuptools", 1)
     if block:
         i = txt.index(anchor) + len(anchor)
-        j = txt.index("\n\n", i)
+        j = txt.find("\n\n", i)
+        j = len(txt) - 1 if j < 0 else j
         txt = txt[:j + 1] + block + txt[j + 1:]
     p.write_text(txt)
 

@@ -8,17 +8,17 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 __all__ = ['DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'TaoError', 'TaoConfig', 'coerce', 'config_keys',
            'parse_sets', 'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
 
-# %% ../nbs/00_config.ipynb #a57123d0
+# %% ../nbs/00_config.ipynb #aa57244f
 import argparse, dataclasses, re, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import yaml
 
-# %% ../nbs/00_config.ipynb #9c5237c2
+# %% ../nbs/00_config.ipynb #c9bf719a
 class TaoError(Exception):
     "A problem with the user's input, with a message that says how to fix it."
 
-# %% ../nbs/00_config.ipynb #7b5d1d04
+# %% ../nbs/00_config.ipynb #9a63d6cf
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_CONSTRAINTS = ["max_words", "include_word", "end_phrase", "start_word"]
 DEFAULT_STRATEGIES = ["plain@0.7", "plain@1.0", "restate", "think"]
@@ -28,7 +28,7 @@ def _opt(default, help, **kw):
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=dict(help=help, **kw))
     return field(default=default, metadata=dict(help=help, **kw))
 
-# %% ../nbs/00_config.ipynb #a6da3723
+# %% ../nbs/00_config.ipynb #ca717fd2
 @dataclass
 class TaoConfig:
     "Settings of one TAO round; every field is also a CLI flag and a config-file key."
@@ -74,7 +74,7 @@ class TaoConfig:
     data_repo: str = _opt(None, "Hub dataset repo for the candidates and eval generations (default: PUSH_TO-tao-data)")
     private: bool = _opt(False, "create the Hub repos as private")
 
-# %% ../nbs/00_config.ipynb #de4c97eb
+# %% ../nbs/00_config.ipynb #1e1fb025
 _TRUE, _FALSE = {"1","true","yes","on"}, {"0","false","no","off"}
 
 def _field_type(name):
@@ -94,7 +94,7 @@ def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
         return typ(value)
     except (TypeError, ValueError): raise TaoError(f"config key '{name}' expects {typ.__name__}, got {value!r}") from None
 
-# %% ../nbs/00_config.ipynb #800d421f
+# %% ../nbs/00_config.ipynb #3a193ca9
 def config_keys(): return [f.name for f in fields(TaoConfig)]
 
 def _check_keys(d:dict, where:str):
@@ -112,13 +112,13 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
         out[k] = coerce(k, v.strip())
     return out
 
-# %% ../nbs/00_config.ipynb #89df6e63
+# %% ../nbs/00_config.ipynb #b51a545f
 def scorer_specs(cfg:TaoConfig) -> list:
     "The round's scorer specs: `reward`, plus the `reward_model` shortcut."
     rm = [f"rm:{cfg.reward_model}"] if cfg.reward_model and f"rm:{cfg.reward_model}" not in cfg.reward else []
-    return list(cfg.reward) + rm
+    return list(cfg.reward or []) + rm
 
-# %% ../nbs/00_config.ipynb #f4b89937
+# %% ../nbs/00_config.ipynb #47c99e34
 def check_config(cfg:TaoConfig):
     "Raise `TaoError` for settings that cannot work; return `cfg` otherwise."
     positive = ["steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts", "max_prompt_tokens", "reward_batch_size", "reward_max_length"]
@@ -143,7 +143,7 @@ def check_config(cfg:TaoConfig):
         if v is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", v): raise TaoError(f"{k} must be a Hub repo id ORG/NAME, got {v!r}")
     return cfg
 
-# %% ../nbs/00_config.ipynb #38a0b13d
+# %% ../nbs/00_config.ipynb #d6075ce4
 def load_config(path=None, # YAML file, or None for the defaults
                 sets=None, # ["key=value", ...] overrides
                 **flags):  # explicit values (from CLI flags), applied last
@@ -163,7 +163,7 @@ def load_config(path=None, # YAML file, or None for the defaults
     d.update({k: v for k, v in flags.items() if v is not None})
     return check_config(TaoConfig(**d))
 
-# %% ../nbs/00_config.ipynb #411e7b3a
+# %% ../nbs/00_config.ipynb #fdb7cd15
 def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):

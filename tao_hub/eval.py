@@ -7,17 +7,18 @@ Docs: https://tao-hub.github.io/tao-hub/eval.html.md"""
 # %% auto #0
 __all__ = ['SYSTEMS', 'COLORS', 'bootstrap_ci', 'summarize', 'eval_plain', 'eval_best_of_n', 'eval_details', 'plot_results']
 
-# %% ../nbs/09_eval.ipynb #8e6d098f
+# %% ../nbs/09_eval.ipynb #fa09ab37
 import random
 from pathlib import Path
 from matplotlib.figure import Figure
+from .config import TaoError
 from .explore import explore, hf_generator
 from .models import generate
 from .constraints import parse_constraints, satisfied
 from .rewards import score_candidates
 from .verifiers import ConstraintReward, repetition
 
-# %% ../nbs/09_eval.ipynb #8a27a959
+# %% ../nbs/09_eval.ipynb #365ae7ec
 def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
     "95% percentile-bootstrap interval [lo, hi] of the mean of `scores`."
     rng, n = random.Random(seed), len(scores)
@@ -27,9 +28,10 @@ def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
 def summarize(scores:list, tokens:list) -> dict:
     "Mean score (prompts with no checkable constraint are left out), its 95% CI, and mean generated tokens per answer."
     s = [x for x in scores if x is not None]
+    if not s: raise TaoError("none of the held-out answers could be scored: the round's scorers do not apply to single answers of these prompts (consistency needs a group; verifier:math needs an answer column); add one that does, e.g. verifier:constraints, rm:ORG/NAME or judge:ORG/NAME")
     return dict(score=sum(s) / len(s), ci95=bootstrap_ci(s), tokens_per_answer=sum(tokens) / len(tokens))
 
-# %% ../nbs/09_eval.ipynb #454bef90
+# %% ../nbs/09_eval.ipynb #24a2bc3c
 def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_size:int=32, reward=None) -> tuple:
     "(one row per prompt with the greedy answer and its score; summary) for system `name`."
     reward = reward or ConstraintReward()
@@ -38,20 +40,21 @@ def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_
     rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s) for p, o, s in zip(prompts, outs, scores)]
     return rows, summarize(scores, [o["tokens"] for o in outs])
 
-# %% ../nbs/09_eval.ipynb #73a77205
+# %% ../nbs/09_eval.ipynb #725dae30
 def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int=64, batch_size:int=32, reward=None, seed:int=0) -> tuple:
     "(the best candidate per prompt as rows; summary) over the exploration `strategies`."
     reward = reward or ConstraintReward()
     scored = score_candidates(explore(hf_generator(model, tok, batch_size), prompts, strategies, max_new_tokens, seed, reward), reward).to_list()
-    rows, scores, tokens = [], [], []
+    rows = []
     for p in prompts:
         cs = [c for c in scored if c["prompt"] == p]
         best = max(cs, key=lambda c: (c["score"] is not None, c["score"] or 0))
-        rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs), score=best["score"]))
-        scores.append(best["score"]); tokens.append(rows[-1]["tokens"])
-    return rows, summarize(scores, tokens)
+        rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs)))
+    scores = reward(prompts, [r["completion"] for r in rows])      # the chosen answer scored alone, on the same scale as base and tuned
+    for r, s in zip(rows, scores): r["score"] = s
+    return rows, summarize(scores, [r["tokens"] for r in rows])
 
-# %% ../nbs/09_eval.ipynb #d4238421
+# %% ../nbs/09_eval.ipynb #9a34541d
 def eval_details(rows:list) -> dict:
     "Per system: share of constraints met (no repetition discount), mean repetition, and share met per constraint kind."
     out = {}
@@ -65,7 +68,7 @@ def eval_details(rows:list) -> dict:
                       per_kind={k: sum(v) / len(v) for k, v in sorted(kinds.items())})
     return out
 
-# %% ../nbs/09_eval.ipynb #c7c0c67b
+# %% ../nbs/09_eval.ipynb #d59bac3c
 SYSTEMS = ["base", "best_of_n", "tuned"]
 COLORS = {"base": "#9aa5b1", "best_of_n": "#e8a33d", "tuned": "#2f7ed8"}
 

@@ -9,7 +9,7 @@ __all__ = ['THINK_SUFFIX', 'PERSONAS', 'CRITIQUE_ASK', 'REVISE_ASK', 'STRATEGIES
            'think_answer', 'persona_system', 'CritiqueRevise', 'FewShot', 'get_strategy', 'get_strategies',
            'hf_generator', 'vllm_available', 'pick_backend', 'vllm_generator', 'release', 'explore']
 
-# %% ../nbs/04_explore.ipynb #48b95e49
+# %% ../nbs/04_explore.ipynb #0672bbe4
 import gc, importlib.util, re, time, zlib
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -20,7 +20,7 @@ from .config import TaoError
 from .constraints import describe, parse_constraints
 from .models import generate, has_gpu
 
-# %% ../nbs/04_explore.ipynb #7567bdf8
+# %% ../nbs/04_explore.ipynb #fb059210
 @dataclass(frozen=True)
 class Strategy:
     "How to prompt, sample and read back one kind of candidate."
@@ -43,7 +43,7 @@ class Strategy:
         "One output per prompt from backend `gen`: dicts with `text`, `tokens` (generated) and `prompt_tokens`."
         return gen([self.messages(p) for p in prompts], max_new_tokens * self.token_factor, self.temperature, self.label)
 
-# %% ../nbs/04_explore.ipynb #18b8a8d2
+# %% ../nbs/04_explore.ipynb #16ac01ac
 def restate_system(prompt:str) -> str:
     "A system prompt restating the constraints found in `prompt` as a checklist."
     cs = parse_constraints(prompt)
@@ -66,7 +66,7 @@ def persona_system(prompt:str) -> str:
     "An expert persona system prompt, the same for the same prompt."
     return f"You are {PERSONAS[zlib.crc32(prompt.encode()) % len(PERSONAS)]}. Follow every instruction in the request exactly."
 
-# %% ../nbs/04_explore.ipynb #c3cbeb3b
+# %% ../nbs/04_explore.ipynb #b8708a99
 CRITIQUE_ASK = "Critique your answer: list every requirement of my request that it misses, and anything wrong or unclear. Do not rewrite it yet."
 REVISE_ASK = "Now write the improved answer only, meeting every requirement of my first request."
 
@@ -107,7 +107,7 @@ STRATEGIES = {
 }
 LADDER = (0.3, 0.7, 1.1)
 
-# %% ../nbs/04_explore.ipynb #a5167bdc
+# %% ../nbs/04_explore.ipynb #0f5c8632
 def get_strategy(spec:str) -> Strategy:
     "The strategy for a spec like `plain@0.7` or `think`."
     name, _, temp = spec.partition("@")
@@ -126,9 +126,10 @@ def get_strategies(specs:list) -> list:
         if isinstance(s, Strategy): out.append(s)
         elif s == "ladder": out += [get_strategy(f"plain@{t}") for t in LADDER]
         else: out.append(get_strategy(s))
+    if out and isinstance(out[0], FewShot): raise TaoError(f"strategy '{out[0].name}' learns from scored candidates of an earlier strategy: list another strategy first, e.g. plain@0.7,{out[0].name}")
     return out
 
-# %% ../nbs/04_explore.ipynb #6598c233
+# %% ../nbs/04_explore.ipynb #1d758c2c
 def hf_generator(model, tok, batch_size:int=32):
     "The transformers backend: batched `generate` on `model`."
     def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
@@ -146,24 +147,25 @@ def pick_backend(name:str) -> tuple:
     if not missing: return "vllm", "vLLM is installed and a GPU is present" if name == "auto" else "as configured"
     return "transformers", f"vLLM not used: {' and '.join(missing)}"
 
-def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4, max_model_len:int=4096):
+def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     "The vLLM backend: `vllm.LLM.chat` on a bf16 copy of the model at `model_path` (GPU only); free it with `release(gen)`."
-    from vllm import LLM, SamplingParams
-    llm = LLM(model=str(model_path), seed=seed, dtype="bfloat16", gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len, trust_remote_code=False)
+    try: from vllm import LLM, SamplingParams
+    except ImportError as e: raise TaoError(f"vLLM is installed but does not import ({e}); reinstall it (pip install 'tao-hub[vllm]') or use --backend transformers") from None
+    engine = {"llm": LLM(model=str(model_path), seed=seed, dtype="bfloat16", gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=False)}
     def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
-        outs = llm.chat(conversations, SamplingParams(temperature=temperature, max_tokens=max_new_tokens), use_tqdm=True)
+        outs = engine["llm"].chat(conversations, SamplingParams(temperature=temperature, max_tokens=max_new_tokens), use_tqdm=True)
         return [dict(text=o.outputs[0].text.strip(), tokens=len(o.outputs[0].token_ids), prompt_tokens=len(o.prompt_token_ids)) for o in outs]
-    gen.llm = llm
+    gen.engine = engine
     return gen
 
 def release(gen):
     "Free a backend's own model (vLLM's GPU memory); a no-op for transformers."
-    if hasattr(gen, "llm"):
-        del gen.llm
+    if hasattr(gen, "engine"):
+        gen.engine.clear()                      # the closure holds the dict, so this drops the last reference
         gc.collect()
         if has_gpu(): torch.cuda.empty_cache()
 
-# %% ../nbs/04_explore.ipynb #a9a5ae34
+# %% ../nbs/04_explore.ipynb #cc9c1095
 def _shots(rows:list, scorer) -> list:
     "(prompt, answer) of each prompt's best-scored candidate so far, best first."
     scores = scorer([r["prompt"] for r in rows], [r["completion"] for r in rows])

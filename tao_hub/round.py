@@ -7,10 +7,10 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 # %% auto #0
 __all__ = ['OUTPUTS', 'prepare_out', 'needs_constraints', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator',
            'stage_explore', 'stage_score', 'stage_train', 'eval_reference', 'eval_tuned', 'write_eval', 'device_name',
-           'versions', 'start_round', 'run_round', 'publish', 'base_model_id', 'write_round_card', 'print_summary',
-           'tiny_prompts']
+           'versions', 'check_scorers', 'start_round', 'run_round', 'publish', 'base_model_id', 'write_round_card',
+           'print_summary', 'tiny_prompts']
 
-# %% ../nbs/12_round.ipynb #5fa576f3
+# %% ../nbs/12_round.ipynb #e9d0ece0
 import functools, json, os, shutil, time
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -31,7 +31,7 @@ from .train import load_trained, train_grpo
 from .eval import eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
-# %% ../nbs/12_round.ipynb #c3fc2872
+# %% ../nbs/12_round.ipynb #052d3117
 OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json",
            "adapter", "trainer", "train_log.json", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json", "push.json"]
 
@@ -50,7 +50,7 @@ def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/12_round.ipynb #3be55231
+# %% ../nbs/12_round.ipynb #405335d2
 def needs_constraints(cfg:TaoConfig) -> bool:
     "True when every scorer reads constraints from the prompt text, so prompts without any cannot be scored."
     return all(s in ("verifier:constraints", "verifier:ifeval") for s in scorer_specs(cfg))
@@ -76,7 +76,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, **hub, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
-# %% ../nbs/12_round.ipynb #4e735acc
+# %% ../nbs/12_round.ipynb #fc6a8ced
 @functools.lru_cache
 def _scorers(specs:tuple, weights:tuple, rm_4bit:bool, rm_batch_size:int, rm_max_length:int):
     return make_scorers(list(specs), list(weights) or None, rm_4bit=rm_4bit, rm_batch_size=rm_batch_size, rm_max_length=rm_max_length)
@@ -148,7 +148,7 @@ def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
     model, tok = _load(cfg, model, tok)
     return train_grpo(model, tok, prompts, cfg, out, round_scorer(cfg))[1]
 
-# %% ../nbs/12_round.ipynb #86a27949
+# %% ../nbs/12_round.ipynb #e9c0522c
 def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
     "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
     prompts = _read_list(Path(out)/"prompts_eval.jsonl")
@@ -176,7 +176,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     plot_results(metrics, out/"plots"/"results.png", log)
     return metrics
 
-# %% ../nbs/12_round.ipynb #0e2a917e
+# %% ../nbs/12_round.ipynb #42f86452
 @contextmanager
 def _stage(name, timings):
     print(f"▶ {name}", flush=True)
@@ -190,12 +190,18 @@ def device_name() -> str:
 def versions() -> dict:
     return {p: version(p) for p in ["tao-hub", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "huggingface_hub"]}
 
-# %% ../nbs/12_round.ipynb #8a111539
+# %% ../nbs/12_round.ipynb #d2913c2b
+def check_scorers(specs:list):
+    "Refuse scorer specs that are valid but cannot score a round."
+    parsed = [parse_spec(s) for s in specs]
+    if ("verifier", "math") in [p[:2] for p in parsed]: raise TaoError("verifier:math needs an `answer` column, which a round does not carry (prompts travel as text): use consistency:math for label-free math, or score a candidates dataset with tao_hub.rewards.score_candidates")
+    if all(p[0] == "consistency" for p in parsed): raise TaoError("consistency scores a group of answers, but evaluation scores one answer per prompt: add a scorer of single answers, e.g. --reward consistency,verifier:constraints or rm:ORG/NAME")
+
 def start_round(cfg:TaoConfig) -> tuple:
     "Check `cfg` and its prompts, then prepare the output folder with config.json; return (out folder, prompt split)."
     cfg = check_config(cfg)
     get_strategies(cfg.strategies)
-    for s in scorer_specs(cfg): parse_spec(s)        # a typo in a scorer fails before anything loads
+    check_scorers(scorer_specs(cfg))                   # a typo in a scorer fails before anything loads
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
     prepare_out(cfg.out, cfg.overwrite, check_only=True)
     if cfg.push_to: check_push(cfg.push_to)           # a rejected token fails now, not after training
@@ -206,7 +212,7 @@ def start_round(cfg:TaoConfig) -> tuple:
     set_seed(cfg.seed)
     return out, split
 
-# %% ../nbs/12_round.ipynb #bddf0245
+# %% ../nbs/12_round.ipynb #b92adfcf
 def run_round(cfg:TaoConfig) -> dict:
     "Run one TAO round as configured; return the metrics (also in `cfg.out`/metrics.json)."
     t0, timings = time.perf_counter(), {}
@@ -215,6 +221,7 @@ def run_round(cfg:TaoConfig) -> dict:
     with _stage("explore", timings): stage_explore(cfg, out, model, tok, split)
     with _stage("score + select", timings): report = stage_score(out, round_scorer(cfg))
     print(f"  {report['selection']['disagree']} of {report['selection']['prompts']} training prompts have disagreeing candidates")
+    print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in report["strategies"]) + f"; best-of-N {report['best_of_n'] if report['best_of_n'] is None else round(report['best_of_n'], 3)}")
     with _stage("evaluate base + best-of-N", timings): rows, metrics = eval_reference(cfg, out, model, tok)
     with _stage("train (GRPO)", timings): stage_train(cfg, out, model, tok)
     with _stage("evaluate tuned", timings):
@@ -234,7 +241,7 @@ def publish(cfg:TaoConfig, out) -> dict:
     print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged: the adapter did not beat the base'}); data: {rec['data_repo']}")
     return rec
 
-# %% ../nbs/12_round.ipynb #21809fa3
+# %% ../nbs/12_round.ipynb #aa50e9c4
 def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
@@ -252,7 +259,7 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=1), indent=1))
     return write_card(out, metrics, info)
 
-# %% ../nbs/12_round.ipynb #d09a0e9d
+# %% ../nbs/12_round.ipynb #3ca3fb8b
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
     print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
@@ -260,7 +267,7 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
 
-# %% ../nbs/12_round.ipynb #da1e996e
+# %% ../nbs/12_round.ipynb #3fe629bf
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     topics = ["rain", "owls", "tea", "maps", "kites", "bridges", "snow", "clocks"]

@@ -9,22 +9,22 @@ __all__ = ['IFEVAL_IDS', 'Verifier', 'repetition', 'ConstraintReward', 'ifeval_i
            'IFEvalReward', 'math_answer', 'MathReward', 'extract_code', 'SQLReward', 'run_sandboxed', 'PythonReward',
            'final_answer', 'SelfConsistency', 'Guard']
 
-# %% ../nbs/05_verifiers.ipynb #159007ce
-import json, os, re, resource, signal, sqlite3, subprocess, sys, tempfile, time, warnings
+# %% ../nbs/05_verifiers.ipynb #5a495630
+import json, os, re, signal, sqlite3, subprocess, sys, tempfile, threading, time, warnings
 from collections import Counter
 from functools import cache
 from pathlib import Path
 from .config import TaoError
 from .constraints import parse_constraints, satisfied
 
-# %% ../nbs/05_verifiers.ipynb #85a16b8d
+# %% ../nbs/05_verifiers.ipynb #251d4759
 def _text(x) -> str:
     "Plain text of a prompt or completion given as a string or as chat messages."
     if isinstance(x, str): return x
     users = [m["content"] for m in x if m["role"] == "user"]
     return users[-1] if users else x[-1]["content"]
 
-# %% ../nbs/05_verifiers.ipynb #fc1e1df5
+# %% ../nbs/05_verifiers.ipynb #f034fd43
 class Verifier:
     "Base of the rule scorers: `check(prompt, completion, **row)` per completion; an exception scores 0.0 and is counted."
     __name__ = "verifier"
@@ -43,23 +43,23 @@ class Verifier:
             if self.failures == 1: warnings.warn(f"{self.__name__} verifier failed on a completion and scored it 0 ({type(e).__name__}: {str(e)[:120]}); further failures are counted in .failures")
             return 0.0
 
-# %% ../nbs/05_verifiers.ipynb #1a975d9e
+# %% ../nbs/05_verifiers.ipynb #a7902d9b
 def repetition(text:str, n:int=3) -> float:
     "Share of repeated word `n`-grams in `text` (0 for fewer than 4 n-grams)."
     w = re.findall(r"\w+", text.lower())
     grams = [tuple(w[i:i + n]) for i in range(len(w) - n + 1)]
     return 1 - len(set(grams)) / len(grams) if len(grams) >= 4 else 0.0
 
-# %% ../nbs/05_verifiers.ipynb #b74f6ceb
+# %% ../nbs/05_verifiers.ipynb #aaf01826
 class ConstraintReward(Verifier):
     "Fraction of the prompt's constraints the completion satisfies, discounted by its repetition (None if the prompt states none)."
-    __name__, needs_constraints = "constraints", True
+    __name__ = "constraints"
 
     def check(self, prompt:str, completion:str, **row):
         cs = parse_constraints(prompt)
         return sum(satisfied(c, completion) for c in cs) / len(cs) * (1 - repetition(completion)) if cs else None
 
-# %% ../nbs/05_verifiers.ipynb #e9604a45
+# %% ../nbs/05_verifiers.ipynb #745fc60a
 IFEVAL_IDS = {
     "max_words": lambda n: ("length_constraints:number_words", dict(relation="less than", num_words=n)),
     "min_words": lambda n: ("length_constraints:number_words", dict(relation="at least", num_words=n)),
@@ -80,7 +80,7 @@ def ifeval_instructions(prompt:str) -> tuple:
     pairs = [IFEVAL_IDS[c.kind](c.arg) for c in parse_constraints(prompt) if c.kind in IFEVAL_IDS]
     return [i for i, _ in pairs], [k for _, k in pairs]
 
-# %% ../nbs/05_verifiers.ipynb #c7c2ba5c
+# %% ../nbs/05_verifiers.ipynb #bfbd1ecb
 @cache
 def ifeval_unavailable() -> tuple:
     "IFEval instruction ids whose checker cannot run here (missing NLTK data), found by trying each once."
@@ -103,21 +103,22 @@ class IFEvalReward(Verifier):
         from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
         self._eval, self.registry, self.unavailable, self.skipped = evaluate_instructions, INSTRUCTION_DICT, set(ifeval_unavailable()), Counter()
 
-    @property
-    def needs_constraints(self): return True
-
     def check(self, prompt:str, completion:str, instruction_id_list=None, kwargs=None, **row):
         ids, kws = (instruction_id_list, kwargs) if instruction_id_list is not None else ifeval_instructions(prompt)
-        keep = [(i, k or {}) for i, k in zip(ids, kws or [{}] * len(ids)) if i not in self.unavailable]
-        self.skipped.update(i for i in ids if i in self.unavailable)
+        keep = [(i, k or {}) for i, k in zip(ids, kws or [{}] * len(ids)) if i in self.registry and i not in self.unavailable]
+        self.skipped.update(i for i in ids if i not in self.registry or i in self.unavailable)
         if not keep: return None
         return self._eval(completion, [i for i, _ in keep], [k for _, k in keep], prompt, self.registry)[1].partial_strict
 
-# %% ../nbs/05_verifiers.ipynb #ca28adb4
+# %% ../nbs/05_verifiers.ipynb #b4cec736
+def _math_timeout():
+    "math-verify's 5-second timeout where it can work (signal.alarm: the main thread only), else None."
+    return 5 if threading.current_thread() is threading.main_thread() else None
+
 def math_answer(text:str):
     "The final answer in `text` parsed by math-verify (None if it finds none)."
     from math_verify import parse
-    parsed = parse(text, parsing_timeout=None)
+    parsed = parse(text, parsing_timeout=_math_timeout())
     return parsed or None
 
 class MathReward(Verifier):
@@ -127,9 +128,9 @@ class MathReward(Verifier):
         from math_verify import verify
         if answer is None: return None
         gold, pred = math_answer(str(answer) if "$" in str(answer) or "\\" in str(answer) else f"${answer}$"), math_answer(completion)
-        return float(bool(gold and pred and verify(gold, pred, timeout_seconds=None)))
+        return float(bool(gold and pred and verify(gold, pred, timeout_seconds=_math_timeout())))
 
-# %% ../nbs/05_verifiers.ipynb #f6043679
+# %% ../nbs/05_verifiers.ipynb #82324f94
 def extract_code(text:str, lang:str) -> str:
     "The last fenced ```lang block in `text` (any fence if none is tagged `lang`; the whole text if there is no fence)."
     blocks = re.findall(r"```[ \t]*(\w*)[^\n]*\n(.*?)```", text, re.S)
@@ -144,6 +145,10 @@ class SQLReward(Verifier):
         super().__init__()
         if not Path(db).is_file(): raise TaoError(f"SQLite database {db} not found: give an existing file, e.g. --reward verifier:sql@shop.sqlite")
         self.db, self.timeout = Path(db).resolve(), timeout
+        try: self._connect().execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.DatabaseError: raise TaoError(f"{db} is not a SQLite database: give the .sqlite/.db file your queries run against") from None
+
+    def _connect(self): return sqlite3.connect(self.db.as_uri() + "?mode=ro", uri=True)
 
     def check(self, prompt:str, completion:str, **row):
         import sqlglot
@@ -152,57 +157,78 @@ class SQLReward(Verifier):
         try: trees = [t for t in sqlglot.parse(sql, read="sqlite") if t is not None]
         except sqlglot.errors.SqlglotError: return 0.0
         if len(trees) != 1 or not isinstance(trees[0], exp.Query): return 0.0
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        con = self._connect()
         deadline = time.monotonic() + self.timeout
         con.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
         try: return 1.0 if con.execute(sql).fetchmany(1) else 0.5
         except sqlite3.Error: return 0.0
         finally: con.close()
 
-# %% ../nbs/05_verifiers.ipynb #8a3ba2ff
-_SANDBOX = r'''
-import json, resource, sys
-cfg = json.loads(sys.stdin.readline())
-mem, cpu = cfg["memory_mb"] * 2**20, cfg["cpu_seconds"]
-resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-resource.setrlimit(resource.RLIMIT_FSIZE, (10 * 2**20, 10 * 2**20))
-DENY = ("socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.fork", "os.forkpty", "os.spawn", "pty.", "ctypes.", "sys._getframe", "sys._current_frames", "gc.get_", "sys.setprofile", "sys.settrace")
-def _hook(event, args):
-    if event.startswith(DENY): raise PermissionError(f"{event} is not allowed in the tao-hub sandbox")
-nonce, code, tests = cfg.pop("nonce"), cfg["code"], cfg["tests"]
-write = sys.__stdout__.write
-sys.addaudithook(_hook)
-def run():
-    g = {"__name__": "__main__"}
-    try: exec(compile(code, "<completion>", "exec"), g)
-    except BaseException as e: return dict(ran=False, passed=0, error=f"{type(e).__name__}: {e}"[:300])
-    passed = 0
-    for t in tests:
-        try: exec(compile(t, "<test>", "exec"), g); passed += 1
-        except BaseException: pass
-    return dict(ran=True, passed=passed)
-result = run()
-write(nonce + json.dumps(result) + "\n")
-'''
+# %% ../nbs/05_verifiers.ipynb #90d9bd38
+_SANDBOX = r"""
+def main(json=__import__("json"), os=__import__("os"), resource=__import__("resource"), sys=__import__("sys")):
+    cfg = json.loads(sys.stdin.readline())
+    mem, cpu, fsize = cfg["memory_mb"] * 2**20, cfg["cpu_seconds"], 10 * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    deny = ("socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.fork", "os.forkpty", "os.spawn", "os.kill", "os.killpg",
+            "signal.pthread_kill", "pty.", "ctypes.", "sys._getframe", "sys._current_frames", "sys.setprofile", "sys.settrace", "gc.get_",
+            "object.__getattr__", "object.__setattr__", "object.__delattr__", "resource.setrlimit", "resource.prlimit", "os.remove",
+            "os.rename", "os.rmdir", "os.chmod", "os.chown", "os.link", "os.symlink", "os.truncate", "shutil.")
+    banned = {"_posixsubprocess", "_ctypes", "ctypes", "_socket", "socket", "pty", "_multiprocessing", "multiprocessing"}
+    home, abspath, writes = os.getcwd() + os.sep, os.path.abspath, os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+    def hook(event, args):
+        if event.startswith(deny) or (event == "import" and str(args[0]).split(".")[0] in banned):
+            raise PermissionError(f"{event} is not allowed in the tao-hub sandbox")
+        if event == "open":
+            path, mode, flags = args
+            writing = any(c in mode for c in "wxa+") if isinstance(mode, str) else bool((flags or 0) & writes)
+            if writing and not (isinstance(path, str) and abspath(path).startswith(home)):
+                raise PermissionError("writing outside the sandbox folder is not allowed")
+    nonce, code, tests = cfg["nonce"], cfg["code"], cfg["tests"]
+    out, dumps, compile_, exec_, error = os.fdopen(os.dup(1), "w"), json.dumps, compile, exec, BaseException
+    del cfg
+    sys.addaudithook(hook)
+    g = {"__name__": "solution"}
+    try: exec_(compile_(code, "<completion>", "exec"), g)
+    except error as e: result = {"ran": False, "passed": 0, "error": f"{type(e).__name__}: {e}"[:300]}
+    else:
+        passed = 0
+        for t in tests:
+            try: exec_(compile_(t, "<test>", "exec"), g); passed += 1
+            except error: pass
+        result = {"ran": True, "passed": passed}
+    out.write(nonce + dumps(result) + "\n"); out.flush()
+main()
+"""
+
+def _tail(path:Path, n:int=65536) -> str:
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - n))
+        return f.read().decode(errors="replace")
 
 def run_sandboxed(code:str, tests:list=(), # source to run; test snippets (asserts) run after it in the same namespace
                   timeout:float=5.0, memory_mb:int=512) -> dict:
     "Run `code` then `tests` in a limited subprocess: dict(ran, passed, total, timed_out, error)."
-    nonce = os.urandom(16).hex()
+    nonce, total = os.urandom(16).hex(), len(tests)
     cfg = dict(nonce=nonce, code=code, tests=list(tests), memory_mb=memory_mb, cpu_seconds=max(1, int(timeout + 0.999)))
+    failed = dict(ran=False, passed=0, total=total, timed_out=False)
     with tempfile.TemporaryDirectory() as tmp:
-        p = subprocess.Popen([sys.executable, "-I", "-c", _SANDBOX], cwd=tmp, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        try: out, err = p.communicate((json.dumps(cfg) + "\n").encode(), timeout=timeout + 2)   # + interpreter start-up
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL); p.communicate()
-            return dict(ran=False, passed=0, total=len(tests), timed_out=True, error=f"timed out after {timeout:g} s")
-    lines = [l for l in out.decode(errors="replace").splitlines() if l.startswith(nonce)]
-    if not lines: return dict(ran=False, passed=0, total=len(tests), timed_out=False, error=f"exit code {p.returncode}: {err.decode(errors='replace').strip()[-300:]}")
-    return dict(json.loads(lines[-1][len(nonce):]), total=len(tests), timed_out=False)
+        so, se = Path(tmp)/".stdout", Path(tmp)/".stderr"
+        with open(so, "wb") as out, open(se, "wb") as err:     # files, not pipes: the size limit caps them and memory stays bounded
+            p = subprocess.Popen([sys.executable, "-I", "-c", _SANDBOX], cwd=tmp, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                                 stdin=subprocess.PIPE, stdout=out, stderr=err, start_new_session=True)
+            try: p.communicate((json.dumps(cfg) + "\n").encode(), timeout=timeout + 2)   # + interpreter start-up
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL); p.wait()
+                return dict(failed, timed_out=True, error=f"timed out after {timeout:g} s")
+        lines = [l for l in _tail(so).splitlines() if l.startswith(nonce)]
+        if not lines: return dict(failed, error=f"exit code {p.returncode}: {_tail(se, 600).strip()[-300:]}")
+    r = json.loads(lines[-1][len(nonce):])
+    return dict(r, ran=bool(r["ran"]), passed=min(max(int(r["passed"]), 0), total), total=total, timed_out=False)
 
-# %% ../nbs/05_verifiers.ipynb #94686f8a
+# %% ../nbs/05_verifiers.ipynb #e849f974
 class PythonReward(Verifier):
     "Share of tests the completion's code passes in the sandbox (1.0/0.0 for a smoke run without tests)."
     __name__ = "python"
@@ -211,6 +237,9 @@ class PythonReward(Verifier):
         super().__init__()
         if tests_file is not None and not Path(tests_file).is_file(): raise TaoError(f"tests file {tests_file} not found: give a file of assert lines, e.g. --reward verifier:python@tests.py")
         self.tests = [l for l in Path(tests_file).read_text().splitlines() if l.strip()] if tests_file else []
+        for i, t in enumerate(self.tests):
+            try: compile(t, str(tests_file), "exec")
+            except SyntaxError: raise TaoError(f"tests file {tests_file}: line {i + 1} is not a complete Python statement ({t.strip()[:60]!r}); put one test per line, e.g. assert f(2) == 4") from None
         self.timeout, self.memory_mb = timeout, memory_mb
 
     def check(self, prompt:str, completion:str, tests=None, **row):
@@ -218,7 +247,7 @@ class PythonReward(Verifier):
         r = run_sandboxed(extract_code(completion, "python"), tests, self.timeout, self.memory_mb)
         return r["passed"] / len(tests) if tests else float(r["ran"])
 
-# %% ../nbs/05_verifiers.ipynb #24f3bffe
+# %% ../nbs/05_verifiers.ipynb #2a07787b
 def final_answer(text:str):
     "What follows the last 'answer:' (first line), else the last number, else None; lower-cased, trailing dot removed."
     m = re.findall(r"answer\s*(?:is|:)\s*([^\n]+)", text, re.I)
@@ -234,7 +263,11 @@ class SelfConsistency:
     def _same(self, a, b):
         if not self.math: return a == b
         from math_verify import verify
-        return verify(a, b, timeout_seconds=None)
+        return verify(a, b, timeout_seconds=_math_timeout())
+
+    def _answer(self, text:str):
+        try: return math_answer(text) if self.math else final_answer(text)
+        except Exception: return None                 # an answer that cannot be read has no vote
 
     def _votes(self, answers:list) -> list:
         "For each answer, the number of answers in the group equal to it."
@@ -246,12 +279,12 @@ class SelfConsistency:
         out = [None] * len(prompts)
         for idx in groups.values():
             if len(idx) < 2: continue
-            answers = [math_answer(_text(completions[i])) if self.math else final_answer(_text(completions[i])) for i in idx]
+            answers = [self._answer(_text(completions[i])) for i in idx]
             votes = self._votes(answers)
-            for i, v in zip(idx, votes): out[i] = float(v == max(votes) and v > 0)
+            for i, v in zip(idx, votes): out[i] = float(v == max(votes) and v > 1)
         return out
 
-# %% ../nbs/05_verifiers.ipynb #87219913
+# %% ../nbs/05_verifiers.ipynb #880ca037
 class Guard:
     "Penalty in [-1, 0] for repetition above `max_repetition` and for words beyond `max_words`."
     __name__ = "guard"

@@ -1,7 +1,13 @@
 "Scorers and strategies chosen on the command line: a round that mixes scorers with weights and runs the multi-pass strategies, and bad specs."
 import json
+from concurrent.futures import ThreadPoolExecutor
 from huggingface_hub import ModelCard
+from tao_hub.explore import vllm_available
+from tao_hub.models import has_gpu
+from tao_hub.verifiers import Guard
 from test_cli import tao, tiny_flags, _one_line_error
+
+VLLM_HERE = vllm_available() and has_gpu()
 
 def test_round_with_weighted_scorers_and_multipass_strategies(tiny_model, tmp_path):
     "--reward x3 with --reward-weights: TRL logs each scorer, scored.jsonl keeps each column, the card names the mix."
@@ -10,13 +16,14 @@ def test_round_with_weighted_scorers_and_multipass_strategies(tiny_model, tmp_pa
     flags[flags.index("--strategies") + 1] = "plain@1.0,critique@1.0,fewshot@1.0"
     r = tao("run", *flags, "--reward", "verifier:constraints", "--reward", "guard@6,consistency", "--reward-weights", "1,0.5,0.25", "--out", out)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "exploration backend: transformers (vLLM not used: vLLM is not installed" in r.stdout
+    assert ("exploration backend: vllm" if VLLM_HERE else "exploration backend: transformers (vLLM not used: ") in r.stdout
     scored = [json.loads(l) for l in (out/"scored.jsonl").read_text().splitlines()]
     assert len(scored) == 30 and {s["strategy"] for s in scored} == {"plain@1", "critique@1", "fewshot@1"}
     for s in scored:
         parts = [(1, s["score_constraints"]), (0.5, s["score_guard"]), (0.25, s["score_consistency"])]
         assert abs(s["score"] - sum(w * v for w, v in parts if v is not None)) < 1e-9
-    assert all(s["score_guard"] <= 0 for s in scored) and {s["score_consistency"] for s in scored} <= {0.0, 1.0}
+    assert all(abs(s["score_guard"] - Guard(max_words=6).penalty(s["completion"])) < 1e-6 for s in scored)   # guard@6 reached the guard
+    assert {s["score_consistency"] for s in scored} <= {0.0, 1.0}
     crit = [s for s in scored if s["strategy"] == "critique@1"]
     assert max(s["completion_tokens"] for s in crit) > 8                 # three passes of up to 8 tokens each
     log = json.loads((out/"train_log.json").read_text())
@@ -30,9 +37,14 @@ def test_round_with_weighted_scorers_and_multipass_strategies(tiny_model, tmp_pa
 def test_bad_scorer_specs_fail_before_any_work(tiny_model, tmp_path):
     "A malformed spec, an unknown scorer, wrong weights, a missing database or an impossible backend: one line, exit 2, nothing written."
     base = ["run", "--model", tiny_model, "--prompts", tmp_path/"none.jsonl"]
-    _one_line_error(tao(*base, "--reward", "verifier:constrains", "--out", tmp_path/"o1"), "unknown verifier in 'verifier:constrains'", "valid scorers: rm:ORG/NAME[@REV]", "guard[@MAX_WORDS]")
-    _one_line_error(tao(*base, "--reward", "bleu", "--out", tmp_path/"o2"), "unknown scorer 'bleu'", "verifier:sql@DB.sqlite")
-    _one_line_error(tao(*base, "--reward", "verifier:constraints,guard", "--reward-weights", "1", "--out", tmp_path/"o3"), "reward_weights has 1 value(s) for 2 scorer(s)")
-    _one_line_error(tao("run", "--reward", "verifier:sql@missing.sqlite", "--out", tmp_path/"o4"), "SQLite database missing.sqlite not found")
-    _one_line_error(tao("run", "--backend", "vllm", "--out", tmp_path/"o5"), "backend vllm cannot run here", "--backend transformers")
-    for o in ["o1", "o2", "o3", "o4", "o5"]: assert not (tmp_path/o).exists()
+    cases = {"o1": ([*base, "--reward", "verifier:constrains"], ["unknown verifier in 'verifier:constrains'", "valid scorers: rm:ORG/NAME[@REV]", "guard[@MAX_WORDS]"]),
+             "o2": ([*base, "--reward", "bleu"], ["unknown scorer 'bleu'", "verifier:sql@DB.sqlite"]),
+             "o3": ([*base, "--reward", "verifier:constraints,guard", "--reward-weights", "1"], ["reward_weights has 1 value(s) for 2 scorer(s)"]),
+             "o4": (["run", "--reward", "verifier:sql@missing.sqlite"], ["SQLite database missing.sqlite not found"]),
+             "o6": (["run", "--reward", "verifier:math"], ["use consistency:math"]),
+             "o7": (["run", "--strategies", "fewshot,plain"], ["list another strategy first"])}
+    if not VLLM_HERE: cases["o5"] = (["run", "--backend", "vllm"], ["backend vllm cannot run here", "--backend transformers"])
+    with ThreadPoolExecutor(2) as pool:                  # independent processes, mostly imports: two at a time
+        runs = dict(zip(cases, pool.map(lambda o: tao(*cases[o][0], "--out", tmp_path/o), cases)))
+    for o, (_, needles) in cases.items(): _one_line_error(runs[o], *needles)
+    for o in ["o1", "o2", "o3", "o4", "o5", "o6", "o7"]: assert not (tmp_path/o).exists()
