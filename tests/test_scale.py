@@ -1,0 +1,55 @@
+"Scale on a CPU: GRPO in two processes (torchrun, gloo), resume after a real SIGKILL, batch checks. The GPU paths (accelerate DDP/ZeRO-2, vLLM) need a GPU machine."
+import json, os, signal, subprocess, time
+from pathlib import Path
+from peft import PeftModel
+from transformers import AutoModelForCausalLM
+from test_cli import TAO, tao, tiny_flags, _one_line_error
+
+def test_round_in_two_processes(tiny_model, tmp_path):
+    "`tao-hub run --num-processes 2`: the ranks split the prompts, rank 0 writes, the round records world size 2, --merge writes a plain model."
+    out = tmp_path/"r"
+    r = tao("run", *tiny_flags(tiny_model, tmp_path), "--num-processes", 2, "--per-device-train-batch-size", 2, "--merge", "--out", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "launching GRPO in 2 processes" in r.stdout and "GRPO generation: transformers" in r.stdout
+    assert json.loads((out/"run.json").read_text())["world_size"] == 2
+    train = json.loads((out/"train.json").read_text())
+    seen = train["prompts_per_rank"]
+    assert train["world_size"] == 2 and train["steps"] == 2 and set(seen) == {"0", "1"}
+    assert seen["0"] and seen["1"] and not set(seen["0"]) & set(seen["1"]), seen       # each rank scored its own prompts
+    assert set(seen["0"]) | set(seen["1"]) <= {json.loads(l)["prompt"] for l in (out/"selected.jsonl").read_text().splitlines()}
+    assert len(json.loads((out/"train_log.json").read_text())) == 2
+    model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model), str(out/"adapter"))
+    assert any("lora_B" in n for n, _ in model.named_parameters())
+    merged = AutoModelForCausalLM.from_pretrained(out/"merged")
+    assert not any("lora" in n for n, _ in merged.named_parameters())
+    assert "tuned" in json.loads((out/"metrics.json").read_text())
+
+def test_resume_after_sigkill(tiny_model, tmp_path):
+    "Kill training with SIGKILL after its second checkpoint; --resume ends at the same step count with an unbroken checkpoint lineage."
+    out = tmp_path/"r"
+    assert tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out).returncode == 0
+    assert tao("score", "--out", out).returncode == 0
+    p = subprocess.Popen([TAO, "train", "--out", str(out), "--steps", "20", "--save-steps", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 240
+    while not (out/"trainer"/"checkpoint-2"/"trainer_state.json").exists():
+        assert p.poll() is None and time.time() < deadline, "training ended before its second checkpoint"
+        time.sleep(0.05)
+    os.killpg(p.pid, signal.SIGKILL)
+    assert p.wait() == -signal.SIGKILL
+    assert not (out/"adapter").exists() and not (out/"train.json").exists()
+    r = tao("train", "--out", out, "--steps", "20", "--save-steps", "1", "--resume")
+    assert r.returncode == 0, r.stderr[-3000:]
+    train = json.loads((out/"train.json").read_text())
+    k = int(train["resumed_from"].split("-")[1])
+    assert k >= 2 and train["steps"] == 20
+    assert train["checkpoints"] == [f"checkpoint-{i}" for i in range(1, 21)]        # lineage: every step saved once, before and after the kill
+    steps = [h["step"] for h in json.loads((out/"train_log.json").read_text())]
+    assert steps == list(range(1, 21))
+    PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model), str(out/"adapter"))
+
+def test_scale_settings_fail_fast(tiny_model, tmp_path):
+    "A batch that does not fit the world size, resuming nothing, an unknown accelerate config: one line, exit 2."
+    _one_line_error(tao("train", "--out", tmp_path/"x", "--num-processes", 2, "--per-device-train-batch-size", 3, "--num-generations", 4),
+                    "(3 x 2 = 6 completions per step) must be a multiple of num_generations (4)")
+    _one_line_error(tao("run", "--resume", "--out", tmp_path/"nothing"), "nothing to resume in")
+    _one_line_error(tao("run", "--report-to", "mlflow", "--out", tmp_path/"y"), "report_to must be none, trackio, wandb or tensorboard")
