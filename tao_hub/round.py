@@ -10,7 +10,7 @@ __all__ = ['OUTPUTS', 'prepare_out', 'needs_constraints', 'round_prompts', 'roun
            'versions', 'check_scorers', 'hardware_line', 'start_round', 'train_round', 'run_round', 'publish',
            'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
 
-# %% ../nbs/12_round.ipynb #094f0e26
+# %% ../nbs/12_round.ipynb #92dbfef3
 import functools, gc, json, os, shutil, time
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -32,7 +32,7 @@ from .launch import launch_training
 from .eval import eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
-# %% ../nbs/12_round.ipynb #1054290b
+# %% ../nbs/12_round.ipynb #172e106a
 OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json",
            "adapter", "trainer", "train_log.json", "train.json", "merged", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json", "push.json"]
 
@@ -51,7 +51,7 @@ def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/12_round.ipynb #3a834dc2
+# %% ../nbs/12_round.ipynb #f5c56355
 def needs_constraints(cfg:TaoConfig) -> bool:
     "True when every scorer reads constraints from the prompt text, so prompts without any cannot be scored."
     return all(s in ("verifier:constraints", "verifier:ifeval") for s in scorer_specs(cfg))
@@ -77,7 +77,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, **hub, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
-# %% ../nbs/12_round.ipynb #3f039314
+# %% ../nbs/12_round.ipynb #8b4f75fb
 @functools.lru_cache
 def _scorers(specs:tuple, weights:tuple, rm_4bit:bool, rm_batch_size:int, rm_max_length:int):
     return make_scorers(list(specs), list(weights) or None, rm_4bit=rm_4bit, rm_batch_size=rm_batch_size, rm_max_length=rm_max_length)
@@ -151,7 +151,7 @@ def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
     if cfg.merge and is_main(): write_merged(resolve_model(cfg.model), out/"adapter", out/"merged")
     return log
 
-# %% ../nbs/12_round.ipynb #baffb6d0
+# %% ../nbs/12_round.ipynb #e757b700
 def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
     "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
     prompts = _read_list(Path(out)/"prompts_eval.jsonl")
@@ -179,7 +179,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     plot_results(metrics, out/"plots"/"results.png", log)
     return metrics
 
-# %% ../nbs/12_round.ipynb #e83f8445
+# %% ../nbs/12_round.ipynb #74a8c3f4
 @contextmanager
 def _stage(name, timings):
     print(f"▶ {name}", flush=True)
@@ -193,7 +193,7 @@ def device_name() -> str:
 def versions() -> dict:
     return {p: version(p) for p in ["tao-hub", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "huggingface_hub"]}
 
-# %% ../nbs/12_round.ipynb #11a7e5f7
+# %% ../nbs/12_round.ipynb #fe2ccda7
 def check_scorers(specs:list):
     "Refuse scorer specs that are valid but cannot score a round."
     parsed = [parse_spec(s) for s in specs]
@@ -223,7 +223,7 @@ def start_round(cfg:TaoConfig) -> tuple:
     set_seed(cfg.seed)
     return out, split
 
-# %% ../nbs/12_round.ipynb #41992b31
+# %% ../nbs/12_round.ipynb #7089cc79
 def train_round(cfg:TaoConfig, out:Path, model, tok):
     "The round's GRPO stage: in this process, or launched in `num_processes`; with `resume`, from the last checkpoint if there is one."
     if cfg.resume and (out/"adapter"/"adapter_config.json").exists(): return print("  kept the adapter of the interrupted run")
@@ -266,7 +266,7 @@ def publish(cfg:TaoConfig, out) -> dict:
     print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged: the adapter did not beat the base'}); data: {rec['data_repo']}")
     return rec
 
-# %% ../nbs/12_round.ipynb #15b216f5
+# %% ../nbs/12_round.ipynb #e72bb3d7
 def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
@@ -285,7 +285,7 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train), indent=1))
     return write_card(out, metrics, info)
 
-# %% ../nbs/12_round.ipynb #057172ba
+# %% ../nbs/12_round.ipynb #ad77fd30
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
     print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
@@ -293,7 +293,7 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
 
-# %% ../nbs/12_round.ipynb #a5ed5bcc
+# %% ../nbs/12_round.ipynb #8e9a87f9
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     topics = ["rain", "owls", "tea", "maps", "kites", "bridges", "snow", "clocks"]
