@@ -109,10 +109,12 @@ def test_load_tuned_in_fresh_process_then_offline(hub, round1):
     assert json.loads(r.stdout.strip().splitlines()[-1]) == online and len(hub.log) == n
 
 def test_second_round_leaves_round_one_alone(hub, round1, tmp_path):
+    "Round 2 starts from round 1's adapter on the Hub (--init-adapter) and leaves round 1's refs and data alone."
     with activate(hub):
         before = {t.name: t.target_commit for t in HfApi().list_repo_refs("test-org/tiny-tao").tags}
-    r = tao(hub, "run", *ROUND, "--seed", 1, "--out", tmp_path/"r2")
+    r = tao(hub, "run", *ROUND, "--seed", 1, "--init-adapter", "test-org/tiny-tao@round-1", "--out", tmp_path/"r2")
     assert r.returncode == 0, r.stderr[-4000:]
+    assert json.loads((tmp_path/"r2"/"train.json").read_text())["init_adapter"] == "test-org/tiny-tao@round-1"   # round 2 built on round 1's adapter, from the Hub
     with activate(hub):
         refs = HfApi().list_repo_refs("test-org/tiny-tao")
         tags, branches = {t.name: t.target_commit for t in refs.tags}, {b.name: b.target_commit for b in refs.branches}
