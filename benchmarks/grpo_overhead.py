@@ -91,6 +91,8 @@ def run(path:str, precision:str, model:str, steps:int) -> dict:
             assert not diff, f"the plain TRL config differs from tao-hub's: {diff}"
             ds = Dataset.from_dict({"prompt": [[{"role": "user", "content": p}] for p in prompts]})
             lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
+            from tao_hub.train import lora_config
+            assert lora.to_dict() == lora_config(cfg).to_dict(), "the plain LoraConfig differs from tao-hub's"
             trainer = GRPOTrainer(model=m, reward_funcs=[ConstraintReward()], args=args, train_dataset=ds, processing_class=tok, peft_config=lora, callbacks=[timer.callback()])
             trainer.train()
             trainer.model.save_pretrained(Path(out)/"adapter")
@@ -112,7 +114,7 @@ def main(model:str, steps:int, out:Path):
             print(json.dumps(rows[-1]), flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=1))
-    print(f"\n{model}, {steps} GRPO steps, 8 completions x {'64' if 'cuda' in str(rows) else '16'} tokens per step, median s/step after the first\n")
+    print(f"\n{model}, {steps} GRPO steps, 8 completions per step, median s/step after the first\n")
     print("| precision | TRL: s/step, gen tok/s, peak MiB | tao-hub: s/step, gen tok/s, peak MiB | tao-hub overhead |\n|---|---|---|---|")
     for precision in ["4bit", "lora"]:
         t, m = (next(r for r in rows if r["path"] == p and r["precision"] == precision) for p in ["trl", "tao"])

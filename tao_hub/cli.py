@@ -7,17 +7,18 @@ Docs: https://tao-hub.github.io/tao-hub/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO_HELP', 'STAGES', 'build_parser', 'run_push', 'config_for', 'run_stage', 'main']
 
-# %% ../nbs/14_cli.ipynb #c21f620a
-import argparse, sys, time, warnings
+# %% ../nbs/14_cli.ipynb #f19eb652
+import argparse, json, shutil, sys, time, warnings
+from dataclasses import asdict
 import datasets
 from pathlib import Path
 from .config import TaoConfig, TaoError, add_config_flags, load_config, parse_sets
-from .round import (eval_reference, eval_tuned, print_summary, round_scorer, run_round, stage_explore, stage_score, stage_train,
+from .round import (check_extras, eval_reference, eval_tuned, hardware_line, print_summary, round_scorer, run_round, stage_explore, stage_score, stage_train,
                            start_round, write_eval, write_round_card)
 from .publish import push_round
-from .launch import launch_training, launched
+from .launch import check_launch, launch_training, launched
 
-# %% ../nbs/14_cli.ipynb #4f37d1b5
+# %% ../nbs/14_cli.ipynb #880a4874
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct, 4-bit) and the builtin constraint prompts:
 explore -> score -> select -> GRPO QLoRA -> evaluate base / best-of-N / tuned -> model card. Measured: 13.5 minutes on a 2-core CPU.
 Time goes mostly to GRPO (~26 s per step on 2 CPU cores), then to generation (n-train and n-eval prompts x 4 strategies).
@@ -56,17 +57,17 @@ def run_push(args):
     rec = push_round(args.dir, args.to, args.data_repo, args.private, promote=args.promote)
     print(f"pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged'}); data: {rec['data_repo']}")
 
-# %% ../nbs/14_cli.ipynb #1b9a2e42
+# %% ../nbs/14_cli.ipynb #cf91007e
 def config_for(args) -> TaoConfig:
     "The checked config for parsed CLI `args`."
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "config", "set")}
     path = getattr(args, "config", None)
-    if path is None and args.command in ("score", "train", "eval"):
+    if path is None and (args.command in ("score", "train", "eval") or (args.command == "run" and flags.get("resume"))):
         saved = Path(flags.get("out") or parse_sets(args.set).get("out") or TaoConfig.out)/"config.json"
         path = saved if saved.exists() else None
     return load_config(path, args.set, **flags)
 
-# %% ../nbs/14_cli.ipynb #6caa4c0a
+# %% ../nbs/14_cli.ipynb #e28f3f82
 def run_stage(cfg:TaoConfig, command:str, argv:list=()):
     "Run one stage subcommand on the folder `cfg.out` (`argv`: the subcommand's own arguments, passed on to launched processes)."
     out = Path(cfg.out)
@@ -79,6 +80,12 @@ def run_stage(cfg:TaoConfig, command:str, argv:list=()):
               ", ".join(f"{s['strategy']} {s['mean_score']:.3f}" for s in r["strategies"]))
     elif command == "train":
         if (out/"adapter").exists() and not cfg.overwrite: raise TaoError(f"{out/'adapter'} exists: pass --overwrite to train it again")
+        if not launched():
+            print(hardware_line(cfg), flush=True)
+            check_launch(cfg); check_extras(cfg)
+            if not cfg.resume:                        # a fresh training: no stale checkpoints, and a later --resume reads these settings
+                for name in ["adapter", "trainer", "merged"]: shutil.rmtree(out/name, ignore_errors=True)
+                if (out/"config.json").exists(): (out/"config.json").write_text(json.dumps(asdict(cfg), indent=1))
         if cfg.num_processes > 1 and not launched(): launch_training(cfg, out, list(argv))
         else: stage_train(cfg, out)
     elif command == "eval":
@@ -91,7 +98,7 @@ def run_stage(cfg:TaoConfig, command:str, argv:list=()):
         if "tuned" in metrics and (out/"exploration.json").exists(): write_round_card(cfg, out, metrics, dict(wall_seconds=round(time.perf_counter() - t0, 1)))
         print_summary(metrics, {"eval": time.perf_counter() - t0}, time.perf_counter() - t0, out)
 
-# %% ../nbs/14_cli.ipynb #82017980
+# %% ../nbs/14_cli.ipynb #808a296e
 def main(argv=None) -> int:
     "Entry point of the `tao-hub` command."
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
@@ -111,5 +118,5 @@ def main(argv=None) -> int:
         return 130
     return 0
 
-# %% ../nbs/14_cli.ipynb #526455f6
+# %% ../nbs/14_cli.ipynb #96390bfe
 if __name__ == "__main__": sys.exit(main())

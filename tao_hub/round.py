@@ -7,11 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 # %% auto #0
 __all__ = ['OUTPUTS', 'prepare_out', 'needs_constraints', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator',
            'stage_explore', 'stage_score', 'stage_train', 'eval_reference', 'eval_tuned', 'write_eval', 'device_name',
-           'versions', 'check_scorers', 'hardware_line', 'start_round', 'train_round', 'run_round', 'publish',
-           'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
+           'versions', 'check_scorers', 'hardware_line', 'check_extras', 'start_round', 'train_round', 'run_round',
+           'publish', 'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
 
-# %% ../nbs/12_round.ipynb #92dbfef3
-import functools, gc, json, os, shutil, time
+# %% ../nbs/12_round.ipynb #4565f907
+import functools, gc, importlib.util, json, os, shutil, time
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from importlib.metadata import version
@@ -28,11 +28,11 @@ from .rewards import SPECS, Judge, RewardModel, best_of_n, make_scorers, parse_s
 from .publish import check_push, push_round
 from .select import select_prompts
 from .train import checkpoints, grpo_generation, load_trained, train_grpo, write_merged
-from .launch import launch_training
+from .launch import check_launch, launch_training
 from .eval import eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
-# %% ../nbs/12_round.ipynb #172e106a
+# %% ../nbs/12_round.ipynb #58e5c754
 OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json",
            "adapter", "trainer", "train_log.json", "train.json", "merged", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json", "push.json"]
 
@@ -51,7 +51,7 @@ def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/12_round.ipynb #f5c56355
+# %% ../nbs/12_round.ipynb #83817b9c
 def needs_constraints(cfg:TaoConfig) -> bool:
     "True when every scorer reads constraints from the prompt text, so prompts without any cannot be scored."
     return all(s in ("verifier:constraints", "verifier:ifeval") for s in scorer_specs(cfg))
@@ -77,7 +77,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, **hub, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
-# %% ../nbs/12_round.ipynb #8b4f75fb
+# %% ../nbs/12_round.ipynb #9b0cbf31
 @functools.lru_cache
 def _scorers(specs:tuple, weights:tuple, rm_4bit:bool, rm_batch_size:int, rm_max_length:int):
     return make_scorers(list(specs), list(weights) or None, rm_4bit=rm_4bit, rm_batch_size=rm_batch_size, rm_max_length=rm_max_length)
@@ -151,7 +151,7 @@ def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
     if cfg.merge and is_main(): write_merged(resolve_model(cfg.model), out/"adapter", out/"merged")
     return log
 
-# %% ../nbs/12_round.ipynb #e757b700
+# %% ../nbs/12_round.ipynb #697ba870
 def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
     "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
     prompts = _read_list(Path(out)/"prompts_eval.jsonl")
@@ -179,7 +179,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     plot_results(metrics, out/"plots"/"results.png", log)
     return metrics
 
-# %% ../nbs/12_round.ipynb #74a8c3f4
+# %% ../nbs/12_round.ipynb #e93138cc
 @contextmanager
 def _stage(name, timings):
     print(f"▶ {name}", flush=True)
@@ -193,7 +193,7 @@ def device_name() -> str:
 def versions() -> dict:
     return {p: version(p) for p in ["tao-hub", "torch", "transformers", "trl", "peft", "bitsandbytes", "datasets", "huggingface_hub"]}
 
-# %% ../nbs/12_round.ipynb #fe2ccda7
+# %% ../nbs/12_round.ipynb #03e4df54
 def check_scorers(specs:list):
     "Refuse scorer specs that are valid but cannot score a round."
     parsed = [parse_spec(s) for s in specs]
@@ -206,6 +206,21 @@ def hardware_line(cfg:TaoConfig) -> str:
     return (f"hardware: {device_name()}; compute {dtype}, {'4-bit NF4' if cfg.load_in_4bit else 'full-precision'} base, gradient checkpointing {'on' if has_gpu() else 'off'}, "
             f"{cfg.num_processes} training process(es) x {cfg.per_device_train_batch_size} completions ({cfg.num_generations} per prompt); GRPO generation: {grpo_generation(cfg)[1]}")
 
+def _json(path) -> dict: return json.loads(Path(path).read_text()) if Path(path).exists() else {}
+
+def check_extras(cfg:TaoConfig):
+    "Refuse a starting adapter that is not there and a logger that is not installed, before any work."
+    if cfg.report_to != "none" and importlib.util.find_spec(cfg.report_to) is None: raise TaoError(f"--report-to {cfg.report_to} needs the {cfg.report_to} package: pip install {cfg.report_to}, or leave it out")
+    if not cfg.init_adapter: return
+    if Path(cfg.init_adapter).is_dir():
+        if not (Path(cfg.init_adapter)/"adapter_config.json").exists(): raise TaoError(f"{cfg.init_adapter} holds no adapter (adapter_config.json): point --init-adapter at an adapter folder, e.g. OUT/adapter")
+        return
+    from huggingface_hub import HfApi
+    from tao_hub.data import _hub_error
+    name, _, rev = cfg.init_adapter.partition("@")
+    try: HfApi().model_info(name, revision=rev or None)
+    except Exception as e: raise _hub_error(e, f"adapter '{cfg.init_adapter}'") from None
+
 def start_round(cfg:TaoConfig) -> tuple:
     "Check `cfg` and its prompts, then prepare the output folder with config.json (kept as it is with `resume`); return (out folder, prompt split)."
     cfg = check_config(cfg)
@@ -214,6 +229,8 @@ def start_round(cfg:TaoConfig) -> tuple:
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
     if cfg.resume and not (Path(cfg.out)/"config.json").exists(): raise TaoError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); run without --resume")
     if not cfg.resume: prepare_out(cfg.out, cfg.overwrite, check_only=True)
+    check_launch(cfg)                                  # more processes than GPUs, or a config tao-hub cannot save from, fails now
+    check_extras(cfg)
     if cfg.push_to: check_push(cfg.push_to)           # a rejected token fails now, not after training
     split = round_prompts(cfg)
     round_scorer(cfg)                                  # a reward model of the wrong type or a missing database fails now too
@@ -223,7 +240,7 @@ def start_round(cfg:TaoConfig) -> tuple:
     set_seed(cfg.seed)
     return out, split
 
-# %% ../nbs/12_round.ipynb #7089cc79
+# %% ../nbs/12_round.ipynb #661c49ef
 def train_round(cfg:TaoConfig, out:Path, model, tok):
     "The round's GRPO stage: in this process, or launched in `num_processes`; with `resume`, from the last checkpoint if there is one."
     if cfg.resume and (out/"adapter"/"adapter_config.json").exists(): return print("  kept the adapter of the interrupted run")
@@ -238,15 +255,15 @@ def run_round(cfg:TaoConfig) -> dict:
     out, split = start_round(cfg)
     with _stage("load model", timings): model, tok = _load(cfg)
     with _stage("explore", timings):
-        if cfg.resume and (out/"candidates.jsonl").exists(): print("  kept the candidates of the interrupted run")
+        if cfg.resume and "prompts" in _json(out/"exploration.json"): print("  kept the candidates of the interrupted run")
         else: stage_explore(cfg, out, model, tok, split)
     with _stage("score + select", timings): report = stage_score(out, round_scorer(cfg))
     print(f"  {report['selection']['disagree']} of {report['selection']['prompts']} training prompts have disagreeing candidates")
     print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in report["strategies"]) + f"; best-of-N {report['best_of_n'] if report['best_of_n'] is None else round(report['best_of_n'], 3)}")
     with _stage("evaluate base + best-of-N", timings): rows, metrics = eval_reference(cfg, out, model, tok)
     with _stage("train (GRPO)", timings):
-        if cfg.num_processes > 1:                      # the launched processes load their own copies: free this one first
-            model = None; gc.collect()
+        if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first
+            model = None; _scorers.cache_clear(); gc.collect()
             if has_gpu(): torch.cuda.empty_cache()
         train_round(cfg, out, model, tok)
     with _stage("evaluate tuned", timings):
@@ -266,7 +283,7 @@ def publish(cfg:TaoConfig, out) -> dict:
     print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged: the adapter did not beat the base'}); data: {rec['data_repo']}")
     return rec
 
-# %% ../nbs/12_round.ipynb #e72bb3d7
+# %% ../nbs/12_round.ipynb #0859f276
 def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
@@ -285,7 +302,7 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train), indent=1))
     return write_card(out, metrics, info)
 
-# %% ../nbs/12_round.ipynb #ad77fd30
+# %% ../nbs/12_round.ipynb #1e9df08f
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
     print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
@@ -293,7 +310,7 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
 
-# %% ../nbs/12_round.ipynb #8e9a87f9
+# %% ../nbs/12_round.ipynb #0febc869
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     topics = ["rain", "owls", "tea", "maps", "kites", "bridges", "snow", "clocks"]

@@ -8,7 +8,7 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'SeenPrompts', 'RewardBar', 'train_grpo',
            'load_trained', 'write_merged']
 
-# %% ../nbs/08_train.ipynb #1010393d
+# %% ../nbs/08_train.ipynb #9c762205
 import json
 from pathlib import Path
 import torch
@@ -24,7 +24,7 @@ from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, world
 from .rewards import Composite
 from .verifiers import ConstraintReward, _text
 
-# %% ../nbs/08_train.ipynb #939a3187
+# %% ../nbs/08_train.ipynb #e435f96e
 def grpo_generation(cfg:TaoConfig) -> tuple:
     "(use vLLM inside GRPO, why)."
     backend, why = pick_backend(cfg.backend)
@@ -47,21 +47,21 @@ def lora_config(cfg:TaoConfig) -> LoraConfig:
     "PEFT LoRA on every linear layer of the (4-bit) base model."
     return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, target_modules="all-linear", task_type="CAUSAL_LM")
 
-# %% ../nbs/08_train.ipynb #fd322870
+# %% ../nbs/08_train.ipynb #af41e014
 def start_model(model, cfg:TaoConfig) -> tuple:
     "(model, peft_config) for GRPO: a new LoRA, or the `init_adapter` made trainable."
     if not cfg.init_adapter: return model, lora_config(cfg)
     name, _, rev = (cfg.init_adapter, "", "") if Path(cfg.init_adapter).is_dir() else cfg.init_adapter.partition("@")
     try: return PeftModel.from_pretrained(model, name, revision=rev or None, is_trainable=True), None
-    except (OSError, ValueError) as e: raise TaoError(f"could not load adapter '{cfg.init_adapter}' to start from: {str(e).splitlines()[0]}") from None
+    except (OSError, ValueError, RuntimeError) as e: raise TaoError(f"could not load adapter '{cfg.init_adapter}' to start from: {str(e).splitlines()[0]}") from None
 
-# %% ../nbs/08_train.ipynb #4b350bda
+# %% ../nbs/08_train.ipynb #c79b01e1
 def checkpoints(folder) -> list:
     "Complete checkpoints in `folder` as (step, path), oldest first."
     found = [(int(p.name.split("-")[1]), p) for p in Path(folder).glob("checkpoint-*") if p.name.split("-")[1].isdigit() and (p/"trainer_state.json").exists()]
     return sorted(found)
 
-# %% ../nbs/08_train.ipynb #95fed201
+# %% ../nbs/08_train.ipynb #fa92f5a1
 class SeenPrompts:
     "A reward callable that delegates to `reward` and remembers the prompts this process scored."
     def __init__(self, reward): self.reward, self.seen, self.__name__ = reward, [], getattr(reward, "__name__", type(reward).__name__)
@@ -69,7 +69,7 @@ class SeenPrompts:
         self.seen += [_text(p) for p in prompts]
         return self.reward(prompts, completions, **kwargs)
 
-# %% ../nbs/08_train.ipynb #c253224d
+# %% ../nbs/08_train.ipynb #eff32d37
 class RewardBar(TrainerCallback):
     "A progress bar over GRPO steps showing the latest mean reward."
     def on_train_begin(self, args, state, control, **kw): self.bar = tqdm(total=state.max_steps, desc="GRPO", unit="step")
@@ -78,7 +78,7 @@ class RewardBar(TrainerCallback):
         if logs and "reward" in logs: self.bar.set_postfix(reward=f"{logs['reward']:.3f}", zero_std=f"{logs.get('frac_reward_zero_std', 0):.2f}")
     def on_train_end(self, args, state, control, **kw): self.bar.close()
 
-# %% ../nbs/08_train.ipynb #bd037cd1
+# %% ../nbs/08_train.ipynb #4ecfb838
 def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts
                cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
                reward=None) -> tuple: # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
@@ -87,12 +87,14 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
     out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
     resume = checkpoints(scratch)[-1][1] if cfg.resume and checkpoints(scratch) else None
     if cfg.resume and resume is None: raise TaoError(f"no checkpoint in {scratch} to resume from: run without --resume (checkpoints are saved every --save-steps steps)")
+    if resume and (n := json.loads((resume/"trainer_state.json").read_text()).get("max_steps")) != cfg.steps:
+        raise TaoError(f"the interrupted training in {scratch} was set to {n} steps, not {cfg.steps}: pass --steps {n} to resume it, or leave out --resume to start over")
     ds = Dataset.from_dict({"prompt": [[{"role": "user", "content": p}] for p in prompts]})
     funcs, weights = (list(reward.rewards), reward.weights) if isinstance(reward, Composite) else ([reward or ConstraintReward()], None)
     funcs[0] = seen = SeenPrompts(funcs[0])
     model, peft_config = start_model(model, cfg)
     trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=grpo_args(cfg, scratch, weights),
-                          train_dataset=ds, processing_class=tok, peft_config=peft_config, callbacks=[RewardBar()])
+                          train_dataset=ds, processing_class=tok, peft_config=peft_config, callbacks=[RewardBar()] if world()["rank"] == 0 else [])
     trainer.remove_callback(ProgressCallback)
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     ranks = gather_object([(world()["rank"], p) for p in seen.seen])
@@ -108,14 +110,14 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
     trainer.accelerator.wait_for_everyone()
     return adapter, log
 
-# %% ../nbs/08_train.ipynb #a6d5fa58
+# %% ../nbs/08_train.ipynb #0406caf3
 def load_trained(model_path, adapter, load_in_4bit:bool=True):
     "Base model at `model_path` with the PEFT adapter in folder `adapter` applied, in eval mode."
     from peft import PeftModel
     if not (Path(adapter)/"adapter_config.json").exists(): raise TaoError(f"no adapter in {adapter}: run `tao-hub train` first, or point --out at a finished round")
     return PeftModel.from_pretrained(load_policy(model_path, load_in_4bit), str(adapter)).eval()
 
-# %% ../nbs/08_train.ipynb #c56646b1
+# %% ../nbs/08_train.ipynb #4de26b5c
 def write_merged(model_path, adapter, dest) -> Path:
     "Save the base at `model_path` in full precision with `adapter` merged in, and its tokenizer, to `dest`."
     merged = PeftModel.from_pretrained(load_policy(model_path, load_in_4bit=False), str(adapter)).merge_and_unload()

@@ -37,12 +37,15 @@ def test_resume_after_sigkill(tiny_model, tmp_path):
     os.killpg(p.pid, signal.SIGKILL)
     assert p.wait() == -signal.SIGKILL
     assert not (out/"adapter").exists() and not (out/"train.json").exists()
+    first = out/"trainer"/"checkpoint-1"/"adapter_model.safetensors"
+    before = (first.stat().st_mtime_ns, first.read_bytes())
     r = tao("train", "--out", out, "--steps", "20", "--save-steps", "1", "--resume")
     assert r.returncode == 0, r.stderr[-3000:]
     train = json.loads((out/"train.json").read_text())
     k = int(train["resumed_from"].split("-")[1])
     assert k >= 2 and train["steps"] == 20
     assert train["checkpoints"] == [f"checkpoint-{i}" for i in range(1, 21)]        # lineage: every step saved once, before and after the kill
+    assert (first.stat().st_mtime_ns, first.read_bytes()) == before        # a real resume: the steps before the kill were not trained again
     steps = [h["step"] for h in json.loads((out/"train_log.json").read_text())]
     assert steps == list(range(1, 21))
     PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model), str(out/"adapter"))
@@ -53,3 +56,5 @@ def test_scale_settings_fail_fast(tiny_model, tmp_path):
                     "(3 x 2 = 6 completions per step) must be a multiple of num_generations (4)")
     _one_line_error(tao("run", "--resume", "--out", tmp_path/"nothing"), "nothing to resume in")
     _one_line_error(tao("run", "--report-to", "mlflow", "--out", tmp_path/"y"), "report_to must be none, trackio, wandb or tensorboard")
+    _one_line_error(tao("run", "--init-adapter", tmp_path, "--out", tmp_path/"z"), "holds no adapter (adapter_config.json)")
+    _one_line_error(tao("run", "--resume", "--steps", 5, "--out", tmp_path/"nothing2"), "nothing to resume in")
