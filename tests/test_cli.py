@@ -1,5 +1,6 @@
 "The `tao-hub` console script as a user runs it: a full round on the tiny model, the stage commands, and bad input."
 import json, os, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
 from huggingface_hub import ModelCard
@@ -76,29 +77,36 @@ def _one_line_error(r, *needles):
     assert err.startswith("tao-hub: error: ")
     for n in needles: assert n in err, err
 
+def _all_fail(cases:dict, tmp_path):
+    "Run each case's `tao-hub` command (two at a time: independent processes, mostly imports) and check its one-line error."
+    with ThreadPoolExecutor(2) as pool: runs = dict(zip(cases, pool.map(lambda k: tao(*cases[k][0]), cases)))
+    for k, (_, needles) in cases.items(): _one_line_error(runs[k], *needles)
+
 def test_bad_input(tiny_model, tmp_path):
     "Each bad input gets one clear line and exit status 2, never a traceback."
-    _one_line_error(tao("run", tmp_path/"missing.yaml"), "config file not found")
     (tmp_path/"bad.yaml").write_text("steps: 2\nlearnin_rate: 0.1\n")
-    _one_line_error(tao("run", tmp_path/"bad.yaml"), "unknown config key(s) 'learnin_rate'", "valid keys")
-    _one_line_error(tao("demo", "--set", "stepz=3"), "unknown config key(s) 'stepz'")
-    _one_line_error(tao("demo", "--steps", "0"), "steps must be at least 1")
-    _one_line_error(tao("run", "--steps", "-3"), "steps must be at least 1")
     nocol = tmp_path/"nocol.jsonl"
     nocol.write_text('{"text": "Write about rain. Use fewer than 9 words."}\n')
-    _one_line_error(tao("run", "--model", tiny_model, "--prompts", nocol, "--out", tmp_path/"o1"), "has no column 'prompt' (columns: text)", "--prompt-column")
     empty = tmp_path/"empty.jsonl"
     empty.write_text('{"prompt": ""}\n{"prompt": "   "}\n')
-    _one_line_error(tao("run", "--model", tiny_model, "--prompts", empty, "--out", tmp_path/"o2"), "no non-empty prompts")
     plain = tmp_path/"plain.jsonl"
     plain.write_text('{"prompt": "Tell me about rain."}\n{"prompt": "Tell me about owls."}\n')
-    _one_line_error(tao("run", "--model", tiny_model, "--prompts", plain, "--out", tmp_path/"o3"), "states a constraint the verifier can check")
-    _one_line_error(tao("run", "--strategies", "plain@0.7,beam", "--out", tmp_path/"o4"), "unknown strategy 'beam'")
-    _one_line_error(tao("run", "--per-device-train-batch-size", "6", "--out", tmp_path/"o5"), "multiple of num_generations")
-    for o in ["o1", "o2", "o3", "o4", "o5"]: assert not (tmp_path/o).exists(), f"a refused run must not leave {o} behind"
     busy = tmp_path/"busy"
     busy.mkdir(); (busy/"keep.txt").write_text("precious")
-    _one_line_error(tao("run", *tiny_flags(tiny_model, tmp_path), "--out", busy), "exists and is not empty", "--overwrite")
+    _all_fail({
+        "missing": (["run", tmp_path/"missing.yaml"], ["config file not found"]),
+        "key": (["run", tmp_path/"bad.yaml"], ["unknown config key(s) 'learnin_rate'", "valid keys"]),
+        "set": (["demo", "--set", "stepz=3"], ["unknown config key(s) 'stepz'"]),
+        "zero": (["demo", "--steps", "0"], ["steps must be at least 1"]),
+        "negative": (["run", "--steps", "-3"], ["steps must be at least 1"]),
+        "o1": (["run", "--model", tiny_model, "--prompts", nocol, "--out", tmp_path/"o1"], ["has no column 'prompt' (columns: text)", "--prompt-column"]),
+        "o2": (["run", "--model", tiny_model, "--prompts", empty, "--out", tmp_path/"o2"], ["no non-empty prompts"]),
+        "o3": (["run", "--model", tiny_model, "--prompts", plain, "--out", tmp_path/"o3"], ["states a constraint the verifier can check"]),
+        "o4": (["run", "--strategies", "plain@0.7,beam", "--out", tmp_path/"o4"], ["unknown strategy 'beam'"]),
+        "o5": (["run", "--per-device-train-batch-size", "6", "--out", tmp_path/"o5"], ["multiple of num_generations"]),
+        "busy": (["run", *tiny_flags(tiny_model, tmp_path), "--out", busy], ["exists and is not empty", "--overwrite"]),
+    }, tmp_path)
+    for o in ["o1", "o2", "o3", "o4", "o5"]: assert not (tmp_path/o).exists(), f"a refused run must not leave {o} behind"
     assert (busy/"keep.txt").read_text() == "precious"
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ import json, os, signal, subprocess, time
 from pathlib import Path
 from peft import PeftModel
 from transformers import AutoModelForCausalLM
-from test_cli import TAO, tao, tiny_flags, _one_line_error
+from test_cli import TAO, tao, tiny_flags, _all_fail
 
 def test_round_in_two_processes(tiny_model, tmp_path):
     "`tao-hub run --num-processes 2`: the ranks split the prompts, rank 0 writes, the round records world size 2, --merge writes a plain model."
@@ -51,10 +51,11 @@ def test_resume_after_sigkill(tiny_model, tmp_path):
     PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model), str(out/"adapter"))
 
 def test_scale_settings_fail_fast(tiny_model, tmp_path):
-    "A batch that does not fit the world size, resuming nothing, an unknown accelerate config: one line, exit 2."
-    _one_line_error(tao("train", "--out", tmp_path/"x", "--num-processes", 2, "--per-device-train-batch-size", 3, "--num-generations", 4),
-                    "(3 x 2 = 6 completions per step) must be a multiple of num_generations (4)")
-    _one_line_error(tao("run", "--resume", "--out", tmp_path/"nothing"), "nothing to resume in")
-    _one_line_error(tao("run", "--report-to", "mlflow", "--out", tmp_path/"y"), "report_to must be none, trackio, wandb or tensorboard")
-    _one_line_error(tao("run", "--init-adapter", tmp_path, "--out", tmp_path/"z"), "holds no adapter (adapter_config.json)")
-    _one_line_error(tao("run", "--resume", "--steps", 5, "--out", tmp_path/"nothing2"), "nothing to resume in")
+    "A batch that does not fit the world size, resuming nothing, a bad logger or starting adapter: one line, exit 2."
+    _all_fail({
+        "batch": (["train", "--out", tmp_path/"x", "--num-processes", 2, "--per-device-train-batch-size", 3, "--num-generations", 4],
+                  ["(3 x 2 = 6 completions per step) must be a multiple of num_generations (4)"]),
+        "resume": (["run", "--resume", "--out", tmp_path/"nothing"], ["nothing to resume in"]),
+        "report": (["run", "--report-to", "mlflow", "--out", tmp_path/"y"], ["report_to must be none, trackio, wandb or tensorboard"]),
+        "adapter": (["run", "--init-adapter", tmp_path, "--out", tmp_path/"z"], ["holds no adapter (adapter_config.json)"]),
+    }, tmp_path)

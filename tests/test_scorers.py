@@ -1,11 +1,10 @@
 "Scorers and strategies chosen on the command line: a round that mixes scorers with weights and runs the multi-pass strategies, and bad specs."
 import json
-from concurrent.futures import ThreadPoolExecutor
 from huggingface_hub import ModelCard
 from tao_hub.explore import vllm_available
 from tao_hub.models import has_gpu
 from tao_hub.verifiers import Guard
-from test_cli import tao, tiny_flags, _one_line_error
+from test_cli import tao, tiny_flags, _all_fail
 
 VLLM_HERE = vllm_available() and has_gpu()
 
@@ -44,7 +43,5 @@ def test_bad_scorer_specs_fail_before_any_work(tiny_model, tmp_path):
              "o6": (["run", "--reward", "verifier:math"], ["use consistency:math"]),
              "o7": (["run", "--strategies", "fewshot,plain"], ["list another strategy first"])}
     if not VLLM_HERE: cases["o5"] = (["run", "--backend", "vllm"], ["backend vllm cannot run here", "--backend transformers"])
-    with ThreadPoolExecutor(2) as pool:                  # independent processes, mostly imports: two at a time
-        runs = dict(zip(cases, pool.map(lambda o: tao(*cases[o][0], "--out", tmp_path/o), cases)))
-    for o, (_, needles) in cases.items(): _one_line_error(runs[o], *needles)
+    _all_fail({o: ([*args, "--out", tmp_path/o], needles) for o, (args, needles) in cases.items()}, tmp_path)
     for o in ["o1", "o2", "o3", "o4", "o5", "o6", "o7"]: assert not (tmp_path/o).exists()
