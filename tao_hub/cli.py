@@ -7,18 +7,17 @@ Docs: https://tao-hub.github.io/tao-hub/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO_HELP', 'STAGES', 'build_parser', 'run_push', 'config_for', 'run_stage', 'main']
 
-# %% ../nbs/14_cli.ipynb #f19eb652
-import argparse, json, shutil, sys, time, warnings
-from dataclasses import asdict
+# %% ../nbs/14_cli.ipynb #302ae395
+import argparse, shutil, sys, time, warnings
 import datasets
 from pathlib import Path
 from .config import TaoConfig, TaoError, add_config_flags, load_config, parse_sets
-from .round import (check_extras, eval_reference, eval_tuned, hardware_line, print_summary, round_scorer, run_round, stage_explore, stage_score, stage_train,
+from .round import (check_extras, eval_reference, eval_tuned, hardware_line, print_summary, round_scorer, run_round, save_config, stage_explore, stage_score, stage_train,
                            start_round, write_eval, write_round_card)
 from .publish import push_round
 from .launch import check_launch, launch_training, launched
 
-# %% ../nbs/14_cli.ipynb #880a4874
+# %% ../nbs/14_cli.ipynb #7fe9705e
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct, 4-bit) and the builtin constraint prompts:
 explore -> score -> select -> GRPO QLoRA -> evaluate base / best-of-N / tuned -> model card. Measured: 13.5 minutes on a 2-core CPU.
 Time goes mostly to GRPO (~26 s per step on 2 CPU cores), then to generation (n-train and n-eval prompts x 4 strategies).
@@ -57,7 +56,7 @@ def run_push(args):
     rec = push_round(args.dir, args.to, args.data_repo, args.private, promote=args.promote)
     print(f"pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged'}); data: {rec['data_repo']}")
 
-# %% ../nbs/14_cli.ipynb #cf91007e
+# %% ../nbs/14_cli.ipynb #335c1a98
 def config_for(args) -> TaoConfig:
     "The checked config for parsed CLI `args`."
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "config", "set")}
@@ -67,7 +66,7 @@ def config_for(args) -> TaoConfig:
         path = saved if saved.exists() else None
     return load_config(path, args.set, **flags)
 
-# %% ../nbs/14_cli.ipynb #e28f3f82
+# %% ../nbs/14_cli.ipynb #9af09777
 def run_stage(cfg:TaoConfig, command:str, argv:list=()):
     "Run one stage subcommand on the folder `cfg.out` (`argv`: the subcommand's own arguments, passed on to launched processes)."
     out = Path(cfg.out)
@@ -85,7 +84,7 @@ def run_stage(cfg:TaoConfig, command:str, argv:list=()):
             check_launch(cfg); check_extras(cfg)
             if not cfg.resume:                        # a fresh training: no stale checkpoints, and a later --resume reads these settings
                 for name in ["adapter", "trainer", "merged"]: shutil.rmtree(out/name, ignore_errors=True)
-                if (out/"config.json").exists(): (out/"config.json").write_text(json.dumps(asdict(cfg), indent=1))
+                if (out/"config.json").exists(): save_config(cfg, out)
         if cfg.num_processes > 1 and not launched(): launch_training(cfg, out, list(argv))
         else: stage_train(cfg, out)
     elif command == "eval":
@@ -98,7 +97,7 @@ def run_stage(cfg:TaoConfig, command:str, argv:list=()):
         if "tuned" in metrics and (out/"exploration.json").exists(): write_round_card(cfg, out, metrics, dict(wall_seconds=round(time.perf_counter() - t0, 1)))
         print_summary(metrics, {"eval": time.perf_counter() - t0}, time.perf_counter() - t0, out)
 
-# %% ../nbs/14_cli.ipynb #808a296e
+# %% ../nbs/14_cli.ipynb #a6d9099a
 def main(argv=None) -> int:
     "Entry point of the `tao-hub` command."
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
@@ -118,5 +117,5 @@ def main(argv=None) -> int:
         return 130
     return 0
 
-# %% ../nbs/14_cli.ipynb #96390bfe
+# %% ../nbs/14_cli.ipynb #930ad8c7
 if __name__ == "__main__": sys.exit(main())

@@ -8,7 +8,7 @@ Docs: https://tao-hub.github.io/tao-hub/launch.html.md"""
 __all__ = ['ACCELERATE_CONFIGS', 'accelerate_config_file', 'free_port', 'check_launch', 'launch_command', 'launched',
            'launch_training']
 
-# %% ../nbs/13_launch.ipynb #b04e667f
+# %% ../nbs/13_launch.ipynb #f9cf3671
 import os, socket, subprocess, sys
 from pathlib import Path
 import torch
@@ -16,7 +16,7 @@ import yaml
 from .config import TaoConfig, TaoError
 from .models import cache_dir, compute_dtype, has_gpu
 
-# %% ../nbs/13_launch.ipynb #b61d49af
+# %% ../nbs/13_launch.ipynb #52edd5e6
 _COMMON = dict(compute_environment="LOCAL_MACHINE", debug=False, downcast_bf16="no", machine_rank=0, main_training_function="main",
                num_machines=1, rdzv_backend="static", same_network=True, tpu_env=[], tpu_use_cluster=False, tpu_use_sudo=False, use_cpu=False)
 ACCELERATE_CONFIGS = {
@@ -37,7 +37,7 @@ def accelerate_config_file(name:str, # a shipped name (single, ddp, zero2) or a 
     path.write_text(yaml.safe_dump(dict(ACCELERATE_CONFIGS[name], num_processes=num_processes, mixed_precision=precision)))
     return path
 
-# %% ../nbs/13_launch.ipynb #a6b1e2b3
+# %% ../nbs/13_launch.ipynb #a37b0fea
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,7 +60,7 @@ def launch_command(args:list, # tao-hub arguments, e.g. ["train", "--out", "r1"]
     "The command that runs `tao-hub ARGS` in `num_processes` processes."
     args = [str(a) for a in args]
     if has_gpu() or accelerate_config:
-        path = accelerate_config_file(accelerate_config or ("ddp" if num_processes > 1 else "single"), num_processes)
+        path = accelerate_config_file(accelerate_config or "ddp", num_processes)
         return [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(path), "--num_processes", str(num_processes),
                 "--main_process_port", str(free_port()), "-m", "tao_hub.cli", *args]
     return [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(num_processes), "--master_addr", "127.0.0.1",
@@ -70,7 +70,7 @@ def launched() -> bool:
     "Is this process one started by `launch_training` (or by torchrun/accelerate directly)?"
     return "WORLD_SIZE" in os.environ or os.environ.get("TAO_HUB_LAUNCHED") == "1"
 
-# %% ../nbs/13_launch.ipynb #03e5059c
+# %% ../nbs/13_launch.ipynb #25144b4c
 def launch_training(cfg:TaoConfig, out, extra:list=()) -> None:
     "Run `tao-hub train --out OUT` in `cfg.num_processes` processes; raise `TaoError` if it fails."
     cmd = launch_command(["train", "--out", out, *extra], cfg.num_processes, cfg.accelerate_config)

@@ -9,7 +9,7 @@ __all__ = ['DEFAULT_RUBRIC', 'POINT_TEMPLATE', 'PAIR_TEMPLATE', 'SPECS', 'VERIFI
            'tiny_reward_model_dir', 'Judge', 'unique_names', 'Composite', 'parse_spec', 'make_scorer', 'parse_weights',
            'make_scorers', 'score_candidates', 'strategy_report', 'best_of_n']
 
-# %% ../nbs/06_rewards.ipynb #651904f9
+# %% ../nbs/06_rewards.ipynb #918ee6bb
 import hashlib, re
 from pathlib import Path
 import torch
@@ -22,7 +22,7 @@ from .data import _hub_error
 from .models import cached_folder, compute_dtype, has_gpu, make_tiny, world
 from .verifiers import ConstraintReward, Guard, IFEvalReward, MathReward, PythonReward, SQLReward, SelfConsistency, _text
 
-# %% ../nbs/06_rewards.ipynb #8d1d28ce
+# %% ../nbs/06_rewards.ipynb #8f9ac0bf
 class HubScorer:
     "A scorer model from the Hub (pinned to a commit) or a local folder: safetensors only, no remote code, optional 4-bit."
     what = "scorer"
@@ -54,7 +54,7 @@ class HubScorer:
 
 def _key(*parts) -> str: return hashlib.sha1("\0".join(parts).encode()).hexdigest()
 
-# %% ../nbs/06_rewards.ipynb #5ea918ba
+# %% ../nbs/06_rewards.ipynb #982a5a62
 class RewardModel(HubScorer):
     "A single-logit sequence classifier as a batched, truncating, caching TRL reward callable."
     what, __name__ = "reward model", "reward_model"
@@ -71,7 +71,7 @@ class RewardModel(HubScorer):
         self.model = self._model(AutoModelForSequenceClassification, load_in_4bit)
         self.model.config.pad_token_id = self.tok.pad_token_id
 
-# %% ../nbs/06_rewards.ipynb #5e9eec0c
+# %% ../nbs/06_rewards.ipynb #78b13505
 @patch
 def text(self:RewardModel, prompt:str, completion:str) -> str:
     if self.tok.chat_template:
@@ -95,12 +95,12 @@ def __call__(self:RewardModel, prompts:list, completions:list, **kwargs) -> list
     keys = [_key(*pc) for pc in pairs]
     return self._cached(keys, {k: self.text(*pc) for k, pc in zip(keys, pairs)}, self.score_texts)
 
-# %% ../nbs/06_rewards.ipynb #490b24e0
+# %% ../nbs/06_rewards.ipynb #795b9349
 def tiny_reward_model_dir(seed:int=0) -> Path:
     "Folder with a random-init single-logit Llama reward model using SmolLM2's tokenizer, made once and cached."
     return cached_folder(f"tiny-llama-rm-{seed}", lambda d: make_tiny(d, seed, LlamaForSequenceClassification, num_labels=1, tie_word_embeddings=False))
 
-# %% ../nbs/06_rewards.ipynb #4fd24ffd
+# %% ../nbs/06_rewards.ipynb #c73b8522
 DEFAULT_RUBRIC = "You are a strict grader. Judge how well the response fulfils the request: it follows every instruction in it, is correct, helpful and clear, and has no filler or repetition."
 POINT_TEMPLATE = "{rubric}\n\n[Request]\n{prompt}\n\n[Response]\n{completion}\n\nRate the response from 1 (poor) to 9 (excellent). Reply with one digit only."
 PAIR_TEMPLATE = "{rubric}\n\n[Request]\n{prompt}\n\n[Response A]\n{a}\n\n[Response B]\n{b}\n\nWhich response is better? Reply with one letter only: A or B."
@@ -122,7 +122,7 @@ class Judge(HubScorer):
         if any(len(i) != 1 for i in ids): raise TaoError(f"judge '{self.name}': its tokenizer does not encode {', '.join(words)} as single tokens, so scores cannot be read from logits; pick another judge model")
         return [i[0] for i in ids]
 
-# %% ../nbs/06_rewards.ipynb #1dbb7e86
+# %% ../nbs/06_rewards.ipynb #7c22a408
 @patch
 def _chat(self:Judge, content:str) -> str:
     if self.tok.chat_template: return self.tok.apply_chat_template([{"role": "user", "content": content}], add_generation_prompt=True, tokenize=False)
@@ -157,7 +157,7 @@ def __call__(self:Judge, prompts:list, completions:list, **kwargs) -> list:
     texts = {k: self._chat(POINT_TEMPLATE.format(rubric=self.rubric, prompt=p, completion=self._cut(c))) for k, (p, c) in zip(keys, pairs)}
     return self._cached(keys, texts, self.score_texts)
 
-# %% ../nbs/06_rewards.ipynb #c870505d
+# %% ../nbs/06_rewards.ipynb #015f05ef
 @patch
 def compare(self:Judge, prompts:list, firsts:list, seconds:list) -> list:
     "P(first candidate is better than the second) per prompt, averaged over both presentation orders."
@@ -165,7 +165,7 @@ def compare(self:Judge, prompts:list, firsts:list, seconds:list) -> list:
     ab, ba = self.next_token_probs(ask(firsts, seconds), self.letters), self.next_token_probs(ask(seconds, firsts), self.letters)
     return [(x[0] + y[1]) / 2 for x, y in zip(ab, ba)]
 
-# %% ../nbs/06_rewards.ipynb #95226aaf
+# %% ../nbs/06_rewards.ipynb #2c8615ca
 def unique_names(scorers:list) -> list:
     "Each scorer's `__name__`, with _2, _3... appended to repeats."
     seen, out = {}, []
@@ -190,7 +190,7 @@ class Composite:
         self.columns = {n: r(prompts, completions, **kwargs) for n, r in zip(self.names, self.rewards)}
         return [None if all(v is None for v in vs) else sum(w * v for w, v in zip(self.weights, vs) if v is not None) for vs in zip(*self.columns.values())]
 
-# %% ../nbs/06_rewards.ipynb #731c8742
+# %% ../nbs/06_rewards.ipynb #c8462472
 SPECS = {"rm:ORG/NAME[@REV]": "reward model from the Hub or a folder (batched, truncated, cached)",
          "judge:ORG/NAME[@REV]": "generative LLM judge, rating read from its digit logits",
          "verifier:constraints": "constraints stated in the prompt (repetition-discounted)",
@@ -221,7 +221,7 @@ def parse_spec(spec:str) -> tuple:
     if base == "guard" and (not arg or arg.isdigit()): return "guard", None, int(arg) if arg else None
     raise _bad(spec)
 
-# %% ../nbs/06_rewards.ipynb #5957e01b
+# %% ../nbs/06_rewards.ipynb #52965e01
 def make_scorer(spec:str, rm_4bit:bool=False, rm_batch_size:int=16, rm_max_length:int=1024):
     "The scorer named by `spec` (see `SPECS`)."
     kind, name, arg = parse_spec(spec)
@@ -245,7 +245,7 @@ def make_scorers(specs:list, weights=None, **kw) -> Composite:
     for s in specs: parse_spec(s)                 # every spec checked before any model loads
     return Composite([make_scorer(s, **kw) for s in specs], ws)
 
-# %% ../nbs/06_rewards.ipynb #cff13eb8
+# %% ../nbs/06_rewards.ipynb #ded2e992
 def score_candidates(cands:Dataset, reward=None) -> Dataset:
     "`cands` with a `score` column from `reward` (default: `ConstraintReward`), plus `score_<name>` per scorer of a `Composite`."
     reward = reward or ConstraintReward()
@@ -256,11 +256,17 @@ def score_candidates(cands:Dataset, reward=None) -> Dataset:
 
 def _mean(xs): xs = [x for x in xs if x is not None]; return sum(xs) / len(xs) if xs else None
 
+def _best(scored:Dataset) -> dict:
+    "Each prompt's best candidate score (prompts with no scorable candidate left out)."
+    best = {}
+    for p, s in zip(scored["prompt"], scored["score"]):
+        if s is not None: best[p] = max(best.get(p, s), s)
+    return best
+
 def strategy_report(scored:Dataset) -> list:
     "Per strategy: mean score, share of prompts where it reached the best score, mean generated tokens, mean of each scorer."
     rows = [r for r in scored.to_list() if r["score"] is not None]
-    best, per = {}, [c for c in scored.column_names if c.startswith("score_")]
-    for r in rows: best[r["prompt"]] = max(best.get(r["prompt"], float("-inf")), r["score"])
+    best, per = _best(scored), [c for c in scored.column_names if c.startswith("score_")]
     out = []
     for s in dict.fromkeys(r["strategy"] for r in rows):
         rs = [r for r in rows if r["strategy"] == s]
@@ -270,7 +276,4 @@ def strategy_report(scored:Dataset) -> list:
 
 def best_of_n(scored:Dataset) -> float:
     "Mean over prompts of the best candidate's score (None if nothing was scorable)."
-    best = {}
-    for p, s in zip(scored["prompt"], scored["score"]):
-        if s is not None: best[p] = max(best.get(p, s), s)
-    return _mean(list(best.values()))
+    return _mean(list(_best(scored).values()))

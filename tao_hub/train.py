@@ -8,7 +8,7 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'SeenPrompts', 'RewardBar', 'train_grpo',
            'load_trained', 'write_merged']
 
-# %% ../nbs/08_train.ipynb #9c762205
+# %% ../nbs/08_train.ipynb #abb0ee26
 import json
 from pathlib import Path
 import torch
@@ -24,7 +24,7 @@ from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, world
 from .rewards import Composite
 from .verifiers import ConstraintReward, _text
 
-# %% ../nbs/08_train.ipynb #e435f96e
+# %% ../nbs/08_train.ipynb #303d732f
 def grpo_generation(cfg:TaoConfig) -> tuple:
     "(use vLLM inside GRPO, why)."
     backend, why = pick_backend(cfg.backend)
@@ -47,7 +47,7 @@ def lora_config(cfg:TaoConfig) -> LoraConfig:
     "PEFT LoRA on every linear layer of the (4-bit) base model."
     return LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, target_modules="all-linear", task_type="CAUSAL_LM")
 
-# %% ../nbs/08_train.ipynb #af41e014
+# %% ../nbs/08_train.ipynb #848fc567
 def start_model(model, cfg:TaoConfig) -> tuple:
     "(model, peft_config) for GRPO: a new LoRA, or the `init_adapter` made trainable."
     if not cfg.init_adapter: return model, lora_config(cfg)
@@ -55,13 +55,13 @@ def start_model(model, cfg:TaoConfig) -> tuple:
     try: return PeftModel.from_pretrained(model, name, revision=rev or None, is_trainable=True), None
     except (OSError, ValueError, RuntimeError) as e: raise TaoError(f"could not load adapter '{cfg.init_adapter}' to start from: {str(e).splitlines()[0]}") from None
 
-# %% ../nbs/08_train.ipynb #c79b01e1
+# %% ../nbs/08_train.ipynb #088ca4ed
 def checkpoints(folder) -> list:
     "Complete checkpoints in `folder` as (step, path), oldest first."
     found = [(int(p.name.split("-")[1]), p) for p in Path(folder).glob("checkpoint-*") if p.name.split("-")[1].isdigit() and (p/"trainer_state.json").exists()]
     return sorted(found)
 
-# %% ../nbs/08_train.ipynb #fa92f5a1
+# %% ../nbs/08_train.ipynb #13fdd3f6
 class SeenPrompts:
     "A reward callable that delegates to `reward` and remembers the prompts this process scored."
     def __init__(self, reward): self.reward, self.seen, self.__name__ = reward, [], getattr(reward, "__name__", type(reward).__name__)
@@ -69,7 +69,7 @@ class SeenPrompts:
         self.seen += [_text(p) for p in prompts]
         return self.reward(prompts, completions, **kwargs)
 
-# %% ../nbs/08_train.ipynb #eff32d37
+# %% ../nbs/08_train.ipynb #c9a38e97
 class RewardBar(TrainerCallback):
     "A progress bar over GRPO steps showing the latest mean reward."
     def on_train_begin(self, args, state, control, **kw): self.bar = tqdm(total=state.max_steps, desc="GRPO", unit="step")
@@ -78,14 +78,15 @@ class RewardBar(TrainerCallback):
         if logs and "reward" in logs: self.bar.set_postfix(reward=f"{logs['reward']:.3f}", zero_std=f"{logs.get('frac_reward_zero_std', 0):.2f}")
     def on_train_end(self, args, state, control, **kw): self.bar.close()
 
-# %% ../nbs/08_train.ipynb #4ecfb838
+# %% ../nbs/08_train.ipynb #836ba2c7
 def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts
                cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
                reward=None) -> tuple: # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
     "Train a LoRA adapter with GRPO; return (adapter folder, log history)."
     if not prompts: raise TaoError("no prompts to train on: exploration found no prompt with disagreeing candidates; add prompts, strategies or raise temperatures")
     out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
-    resume = checkpoints(scratch)[-1][1] if cfg.resume and checkpoints(scratch) else None
+    saved = checkpoints(scratch) if cfg.resume else []
+    resume = saved[-1][1] if saved else None
     if cfg.resume and resume is None: raise TaoError(f"no checkpoint in {scratch} to resume from: run without --resume (checkpoints are saved every --save-steps steps)")
     if resume and (n := json.loads((resume/"trainer_state.json").read_text()).get("max_steps")) != cfg.steps:
         raise TaoError(f"the interrupted training in {scratch} was set to {n} steps, not {cfg.steps}: pass --steps {n} to resume it, or leave out --resume to start over")
@@ -110,14 +111,14 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
     trainer.accelerator.wait_for_everyone()
     return adapter, log
 
-# %% ../nbs/08_train.ipynb #0406caf3
+# %% ../nbs/08_train.ipynb #2f09cf36
 def load_trained(model_path, adapter, load_in_4bit:bool=True):
     "Base model at `model_path` with the PEFT adapter in folder `adapter` applied, in eval mode."
     from peft import PeftModel
     if not (Path(adapter)/"adapter_config.json").exists(): raise TaoError(f"no adapter in {adapter}: run `tao-hub train` first, or point --out at a finished round")
     return PeftModel.from_pretrained(load_policy(model_path, load_in_4bit), str(adapter)).eval()
 
-# %% ../nbs/08_train.ipynb #4de26b5c
+# %% ../nbs/08_train.ipynb #c3889204
 def write_merged(model_path, adapter, dest) -> Path:
     "Save the base at `model_path` in full precision with `adapter` merged in, and its tokenizer, to `dest`."
     merged = PeftModel.from_pretrained(load_policy(model_path, load_in_4bit=False), str(adapter)).merge_and_unload()
