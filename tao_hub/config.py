@@ -6,10 +6,10 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'TaoError', 'TaoConfig', 'coerce', 'config_keys',
-           'parse_sets', 'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
+           'parse_sets', 'is_repo_id', 'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
 
 # %% ../nbs/00_config.ipynb #5085378c
-import argparse, dataclasses, re, typing
+import argparse, dataclasses, math, re, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import yaml
@@ -60,7 +60,7 @@ class TaoConfig:
     max_completion_length: int = _opt(48, "token budget of GRPO completions")
     temperature: float = _opt(0.7, "sampling temperature of GRPO completions")
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")
-    load_in_4bit: bool = _opt(True, "load the base model in 4-bit NF4 (QLoRA)")
+    load_in_4bit: bool = _opt("auto", "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), true or false", auto=True)
     seed: int = _opt(0, "seed for sampling, splitting and training")
     out: str = _opt("tao-out", "output folder")
     overwrite: bool = _opt(False, "allow writing into a non-empty output folder")
@@ -84,22 +84,31 @@ class TaoConfig:
 # %% ../nbs/00_config.ipynb #8c083f1d
 _TRUE, _FALSE = {"1","true","yes","on"}, {"0","false","no","off"}
 
-def _field_type(name):
-    return {f.name: f.type for f in fields(TaoConfig)}[name]
+def _field(name): return {f.name: f for f in fields(TaoConfig)}[name]
+def _field_type(name): return _field(name).type
+def _optional(name): return _field(name).default is None   # fields whose default is None also accept None
 
 def coerce(name:str, value): # field name, raw value (text or YAML scalar/list)
     "Convert `value` to the type of config field `name`, or raise `TaoError`."
     typ = _field_type(name)
-    if value is None: return None
+    if value is None:
+        if _optional(name): return None
+        raise TaoError(f"config key '{name}' expects {typ.__name__}, got nothing (null)")
+    if _field(name).metadata.get("auto") and str(value).strip().lower() == "auto": return "auto"
     try:
+        if typ is list and isinstance(value, dict): raise ValueError
         if typ is list: return [s.strip() for s in value.split(",") if s.strip()] if isinstance(value, str) else [str(v) for v in value]
         if typ is bool:
             if isinstance(value, bool): return value
             if str(value).lower() in _TRUE|_FALSE: return str(value).lower() in _TRUE
             raise ValueError
+        if typ in (int, float) and isinstance(value, (bool, list, dict)): raise ValueError
         if typ is int and isinstance(value, float) and not value.is_integer(): raise ValueError
+        if typ is str and isinstance(value, (list, dict)): raise ValueError
         return typ(value)
-    except (TypeError, ValueError): raise TaoError(f"config key '{name}' expects {typ.__name__}, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        kind = "true, false or auto" if _field(name).metadata.get("auto") else typ.__name__
+        raise TaoError(f"config key '{name}' expects {kind}, got {value!r}") from None
 
 # %% ../nbs/00_config.ipynb #37967a8b
 def config_keys(): return [f.name for f in fields(TaoConfig)]
@@ -120,6 +129,8 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
     return out
 
 # %% ../nbs/00_config.ipynb #741a6f38
+def is_repo_id(name:str) -> bool: return bool(re.fullmatch(r"[\w.-]+/[\w.-]+", name)) and not Path(name).exists()
+
 def scorer_specs(cfg:TaoConfig) -> list:
     "The round's scorer specs: `reward`, plus the `reward_model` shortcut."
     rm = [f"rm:{cfg.reward_model}"] if cfg.reward_model and f"rm:{cfg.reward_model}" not in cfg.reward else []
@@ -128,15 +139,22 @@ def scorer_specs(cfg:TaoConfig) -> list:
 # %% ../nbs/00_config.ipynb #48c13e1f
 def check_config(cfg:TaoConfig):
     "Raise `TaoError` for settings that cannot work; return `cfg` otherwise."
-    positive = ["num_processes", "steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts", "max_prompt_tokens", "reward_batch_size", "reward_max_length"]
+    for k in ["model", "out", "prompts", "prompt_column", "split"]:
+        if not str(getattr(cfg, k)).strip(): raise TaoError(f"{k} is empty: give a value, or leave the key out for the default")
+    positive = ["num_processes", "steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts",
+                "max_prompt_tokens", "reward_batch_size", "reward_max_length", "per_device_train_batch_size"]
     for k in positive:
         if getattr(cfg, k) < 1: raise TaoError(f"{k} must be at least 1, got {getattr(cfg, k)}")
+    for k, lo, hi, what in [("learning_rate", 0, None, "positive"), ("temperature", 0, None, "positive"), ("lora_alpha", 0, None, "positive"),
+                            ("beta", None, None, "0 or more"), ("lora_dropout", None, 1, "in [0, 1)")]:
+        v = getattr(cfg, k)
+        if not math.isfinite(v) or v < 0 or (lo is not None and v <= lo) or (hi is not None and v >= hi): raise TaoError(f"{k} must be {what}, got {v}")
+    if not 0 <= cfg.seed < 2**32: raise TaoError(f"seed must be in [0, 2**32), got {cfg.seed}")
     if cfg.num_generations < 2: raise TaoError(f"num_generations must be at least 2 (GRPO compares completions within a group), got {cfg.num_generations}")
     if cfg.per_device_train_batch_size * cfg.num_processes % cfg.num_generations:
         raise TaoError(f"per_device_train_batch_size x num_processes ({cfg.per_device_train_batch_size} x {cfg.num_processes} = {cfg.per_device_train_batch_size * cfg.num_processes} completions per step) must be a multiple of num_generations ({cfg.num_generations}): every prompt's group must fit in one step")
     if cfg.save_steps < 0: raise TaoError(f"save_steps must be 0 (no checkpoints) or more, got {cfg.save_steps}")
     if cfg.report_to not in ("none", "trackio", "wandb", "tensorboard"): raise TaoError(f"report_to must be none, trackio, wandb or tensorboard, got {cfg.report_to!r}")
-    if cfg.learning_rate <= 0: raise TaoError(f"learning_rate must be positive, got {cfg.learning_rate}")
     if not cfg.strategies: raise TaoError("strategies is empty: name at least one, e.g. plain@0.7")
     if cfg.backend not in ("auto", "transformers", "vllm"): raise TaoError(f"backend must be auto, transformers or vllm, got {cfg.backend!r}")
     specs = scorer_specs(cfg)
@@ -147,9 +165,11 @@ def check_config(cfg:TaoConfig):
         if len(cfg.reward_weights) != len(specs): raise TaoError(f"reward_weights has {len(cfg.reward_weights)} value(s) for {len(specs)} scorer(s) ({', '.join(specs)}): give one weight per scorer, in the same order")
     if cfg.prompt_overflow not in ("drop", "truncate"): raise TaoError(f"prompt_overflow must be 'drop' or 'truncate', got {cfg.prompt_overflow!r}")
     if cfg.dataset and cfg.prompts != "builtin": raise TaoError(f"give --prompts or --dataset, not both (got {cfg.prompts} and {cfg.dataset})")
-    for k in ["dataset", "push_to", "data_repo"]:
+    if cfg.dataset is not None and not (is_repo_id(cfg.dataset) or Path(cfg.dataset).exists()):
+        raise TaoError(f"dataset must be a Hub repo id ORG/NAME or an existing local file or folder, got {cfg.dataset!r}: check the path (a prompt file also works with --prompts FILE)")
+    for k in ["push_to", "data_repo"]:
         v = getattr(cfg, k)
-        if v is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", v): raise TaoError(f"{k} must be a Hub repo id ORG/NAME, got {v!r}")
+        if v is not None and not is_repo_id(v): raise TaoError(f"{k} must be a Hub repo id ORG/NAME, got {v!r}")
     return cfg
 
 # %% ../nbs/00_config.ipynb #a73dc1c0
@@ -160,11 +180,13 @@ def load_config(path=None, # YAML file, or None for the defaults
     d = {}
     if path is not None:
         p = Path(path)
+        if p.is_dir(): raise TaoError(f"config file {p} is a folder: pass a YAML file (or the folder with --out)")
         if not p.is_file(): raise TaoError(f"config file not found: {p} (check the path, or run without a config file)")
         try: raw = yaml.safe_load(p.read_text()) or {}
         except yaml.YAMLError as e: raise TaoError(f"config file {p} is not valid YAML: {str(e).splitlines()[0]}") from None
+        except (OSError, UnicodeDecodeError) as e: raise TaoError(f"could not read config file {p}: {e.strerror if isinstance(e, OSError) else 'not UTF-8 text'}") from None
         if not isinstance(raw, dict): raise TaoError(f"config file {p} must be a mapping of key: value")
-        raw = {k.replace("-", "_"): v for k, v in raw.items()}
+        raw = {str(k).replace("-", "_"): v for k, v in raw.items()}
         _check_keys(raw, str(p))
         d.update({k: coerce(k, v) for k, v in raw.items()})
     d.update(parse_sets(sets))
@@ -173,6 +195,13 @@ def load_config(path=None, # YAML file, or None for the defaults
     return check_config(TaoConfig(**d))
 
 # %% ../nbs/00_config.ipynb #a913b06b
+def _parse(name:str):
+    "An argparse `type` for field `name`: a bad value becomes argparse's own error, which the CLI prints on one line."
+    def parse(value):
+        try: return coerce(name, value)
+        except TaoError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return parse
+
 def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):
@@ -180,7 +209,11 @@ def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to ext
         flag, help = "--" + f.name.replace("_", "-"), f.metadata["help"]
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         help = f"{help} (default: {','.join(default) if isinstance(default, list) else default})"
-        if f.type is bool: parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=help)
-        elif f.type is list: parser.add_argument(flag, action="extend", type=lambda v, n=f.name: coerce(n, v), default=argparse.SUPPRESS, help=help, metavar="A,B")
-        else: parser.add_argument(flag, type=lambda v, n=f.name: coerce(n, v), default=argparse.SUPPRESS, help=help, metavar=f.type.__name__.upper())
+        kw = dict(dest=f.name, default=argparse.SUPPRESS, help=help)
+        if f.metadata.get("auto"):
+            parser.add_argument(flag, nargs="?", const=True, type=_parse(f.name), metavar="auto|true|false", **kw)
+            parser.add_argument("--no-" + flag[2:], action="store_const", const=False, **(kw | dict(help=f"same as {flag} false")))
+        elif f.type is bool: parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
+        elif f.type is list: parser.add_argument(flag, action="extend", type=_parse(f.name), metavar="A,B", **kw)
+        else: parser.add_argument(flag, type=_parse(f.name), metavar=f.type.__name__.upper(), **kw)
     return parser

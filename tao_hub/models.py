@@ -7,7 +7,8 @@ Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 # %% auto #0
 __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'cache_dir', 'embedded_gguf', 'cached_folder', 'embedded_tokenizer_dir',
            'embedded_model_dir', 'hub_reachable', 'resolve_model', 'make_tiny', 'tiny_model_dir', 'has_gpu', 'world',
-           'is_main', 'compute_dtype', 'load_tokenizer', 'load_policy', 'generate']
+           'is_main', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
+           'cpu_4bit_misfits', 'repacked', 'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
 import functools, os, shutil, socket, subprocess, sys, zipfile
@@ -128,20 +129,52 @@ def load_tokenizer(path) -> "PreTrainedTokenizer":
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
 
-def load_policy(path, load_in_4bit:bool=True): # model folder or Hub id; 4-bit NF4 (QLoRA) or full precision
-    "The causal LM at `path`, in 4-bit NF4 unless told otherwise."
-    dtype = compute_dtype()
+def use_4bit(load_in_4bit="auto") -> bool: # True, False, or "auto"
+    "Whether to load the base in 4-bit NF4: `auto` means on a GPU only."
+    return has_gpu() if load_in_4bit == "auto" else bool(load_in_4bit)
+
+def precision_text(load_in_4bit="auto") -> str:
+    "The base's precision and why, for the hardware line and the card."
+    why = " (auto: a GPU)" if load_in_4bit == "auto" and has_gpu() else " (auto: on a CPU full precision is faster and needs no CPU-specific 4-bit kernels)" if load_in_4bit == "auto" else ""
+    return ("4-bit NF4 (QLoRA)" if use_4bit(load_in_4bit) else "full precision") + why
+
+def _first_line(e) -> str: return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+def load_policy(path, load_in_4bit="auto"): # model folder or Hub id; True (4-bit NF4, QLoRA), False (full precision) or "auto" (4-bit on a GPU)
+    "The causal LM at `path`, in 4-bit NF4 on a GPU and full precision on a CPU unless told otherwise."
+    dtype, four = compute_dtype(), use_4bit(load_in_4bit)
     kw = dict(dtype=dtype, use_safetensors=True, trust_remote_code=False)
-    if load_in_4bit:
-        kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype)
+    if four: kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=dtype)
     if has_gpu(): kw["device_map"] = {"": world()["local_rank"]}      # under DDP each rank holds its own (4-bit) copy on its own GPU
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try: model = AutoModelForCausalLM.from_pretrained(path, **kw)
-    except (OSError, ValueError) as e: raise TaoError(f"could not load model '{path}': {str(e).splitlines()[0]}") from None
+    except (OSError, ValueError) as e: raise TaoError(f"could not load model '{path}': {_first_line(e)}") from None
+    except (RuntimeError, ImportError, AssertionError) as e:
+        if not four: raise
+        raise TaoError(f"could not quantize model '{path}' to 4-bit ({_first_line(e)}): pass --no-load-in-4bit to load it in full precision") from None
     finally: hf_logging.set_verbosity(verbosity)
+    if four and not has_gpu() and (bad := cpu_4bit_misfits(model)):
+        raise TaoError(f"model '{path}' cannot run in 4-bit on this CPU: bitsandbytes' AVX512-BF16 kernels need layer widths that are multiples of 32 and 64, and {bad} is not; pass --no-load-in-4bit (full precision is also faster on a CPU)")
     model.generation_config.pad_token_id = model.generation_config.pad_token_id or model.config.pad_token_id
     return model
+
+# %% ../nbs/03_models.ipynb #b3ae9160
+def _linear4bit(model) -> list:
+    import bitsandbytes as bnb
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, bnb.nn.Linear4bit)]
+
+def cpu_4bit_misfits(model, avx512bf16:bool=None) -> str: # a 4-bit model; does the CPU have AVX512-BF16 (None: ask bitsandbytes)
+    "The first 4-bit layer that bitsandbytes' AVX512-BF16 CPU kernels cannot repack, or '' (other CPUs take another path)."
+    from bitsandbytes.functional import has_avx512bf16
+    if not (has_avx512bf16() if avx512bf16 is None else avx512bf16): return ""
+    for name, m in _linear4bit(model):
+        if m.out_features % 32 or m.in_features % m.weight.quant_state.blocksize: return f"{name} ({m.in_features} -> {m.out_features})"
+    return ""
+
+def repacked(model) -> bool:
+    "Has this 4-bit model run inference on a CPU where bitsandbytes repacks the weights for it? A saved adapter must not be loaded onto it then."
+    return any(getattr(m.weight.quant_state, "packing_format_for_cpu", False) for _, m in _linear4bit(model))
 
 # %% ../nbs/03_models.ipynb #582c71ba
 def _n_tokens(ids, eos_ids):
