@@ -12,13 +12,14 @@ from datasets import Dataset
 
 # %% ../nbs/07_select.ipynb #f8e7f9d3
 def select_prompts(scored:Dataset) -> tuple:
-    "(prompts with disagreeing candidates, widest gap first; counts of why prompts were kept or dropped)"
+    "(prompts with disagreeing candidates, widest gap first; counts of why prompts were kept or dropped, which add up to the prompts)"
     scores = {}
     for p, s in zip(scored["prompt"], scored["score"]):
         if s is not None: scores.setdefault(p, []).append(s)
     mixed = sorted((p for p, ss in scores.items() if max(ss) > min(ss)), key=lambda p: min(scores[p]) - max(scores[p]))
+    tied = [ss[0] for ss in scores.values() if max(ss) == min(ss)]
     stats = dict(prompts=len(set(scored["prompt"])), disagree=len(mixed),
-                 all_pass=sum(min(ss) == max(ss) == 1 for ss in scores.values()),
-                 all_same=sum(min(ss) == max(ss) < 1 for ss in scores.values()),
+                 all_pass=sum(s == 1 for s in tied),            # full marks from a 0..1 verifier
+                 all_same=sum(s != 1 for s in tied),            # tied anywhere else: below 1, or on an unbounded scale (reward model, judge, mix)
                  unscorable=len(set(scored["prompt"])) - len(scores))
     return mixed, stats

@@ -20,7 +20,7 @@ from transformers import ProgressCallback, TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 from .config import TaoConfig, TaoError
 from .explore import pick_backend
-from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, world
+from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
 from .rewards import Composite
 from .verifiers import ConstraintReward, _text
 
@@ -29,7 +29,7 @@ def grpo_generation(cfg:TaoConfig) -> tuple:
     "(use vLLM inside GRPO, why)."
     backend, why = pick_backend(cfg.backend)
     if backend != "vllm": return False, f"transformers ({why})"
-    if cfg.load_in_4bit: return False, "transformers: with a 4-bit policy TRL would merge the LoRA into 4-bit weights at every step and lose precision (trl#3466); --no-load-in-4bit allows colocated vLLM"
+    if use_4bit(cfg.load_in_4bit): return False, "transformers: with a 4-bit policy TRL would merge the LoRA into 4-bit weights at every step and lose precision (trl#3466); --no-load-in-4bit allows colocated vLLM"
     return True, "colocated vLLM (bf16 LoRA)"
 
 def grpo_args(cfg:TaoConfig, output_dir, reward_weights:list=None) -> GRPOConfig:
