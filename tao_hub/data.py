@@ -6,7 +6,8 @@ Docs: https://tao-hub.github.io/tao-hub/data.html.md"""
 
 # %% auto #0
 __all__ = ['TOPICS', 'TASKS', 'WORDS', 'ENDINGS', 'STARTS', 'ARGS', 'make_prompt', 'builtin_prompts', 'prompt_text',
-           'clean_prompts', 'read_prompts', 'hub_prompts', 'fit_prompts', 'split_prompts', 'write_prompts']
+           'clean_prompts', 'read_prompts', 'hub_prompts', 'local_prompts', 'fit_prompts', 'split_prompts',
+           'write_prompts']
 
 # %% ../nbs/02_data.ipynb #91513bde
 import json, random
@@ -103,20 +104,46 @@ def hub_prompts(repo:str, # Hub dataset id ORG/NAME
     "(prompts, drop counts, source facts with the resolved commit sha) from a Hub dataset."
     import datasets
     from huggingface_hub import HfApi
+    if Path(repo).exists(): return local_prompts(repo, config, split, column, n, seed)
     try: sha = HfApi().dataset_info(repo, revision=revision).sha
     except Exception as e: raise _hub_error(e, f"dataset '{repo}'" + (f" at revision '{revision}'" if revision else "")) from None
     try: ds = datasets.load_dataset(repo, config, split=split, revision=sha, streaming=streaming)
     except ValueError as e: raise TaoError(f"dataset '{repo}': {str(e).splitlines()[0]} (check --dataset-config and --split)") from None
     except Exception as e: raise _hub_error(e, f"dataset '{repo}'") from None
+    prompts, dropped, column = _sample_prompts(ds, repo, column, n, streaming, seed)
+    return prompts, dropped, dict(dataset=repo, config=config, split=split, revision=sha, column=column)
+
+def _sample_prompts(ds, name:str, column:str, n:int, streaming:bool, seed:int) -> tuple:
+    "(prompts, drop counts, column) from a loaded dataset: the column (or `messages`), a seeded sample of `n`, cleaned."
     cols = ds.column_names or list(next(iter(ds)).keys())
     if column not in cols and column == "prompt" and "messages" in cols: column = "messages"
-    if column not in cols: raise TaoError(f"dataset '{repo}' has no column '{column}' (columns: {', '.join(cols)}); pass the right one with --prompt-column")
+    if column not in cols: raise TaoError(f"dataset '{name}' has no column '{column}' (columns: {', '.join(cols)}); pass the right one with --prompt-column")
     ds = ds.select_columns([column])
     if streaming: raw = [r[column] for r in ds.shuffle(seed=seed, buffer_size=max(10 * (n or 1000), 1000)).take(n or 10**9)]
     else: raw = (ds.shuffle(seed=seed).select(range(min(n, len(ds)))) if n else ds)[column]
     prompts, dropped = clean_prompts(raw)
-    if not prompts: raise TaoError(f"dataset '{repo}' has no non-empty prompts in column '{column}'")
-    return prompts, dropped, dict(dataset=repo, config=config, split=split, revision=sha, column=column)
+    if not prompts: raise TaoError(f"dataset '{name}' has no non-empty prompts in column '{column}'")
+    return prompts, dropped, column
+
+def local_prompts(path, config:str=None, split:str="train", column:str="prompt", n:int=None, seed:int=0) -> tuple:
+    "(prompts, drop counts, source facts) from a local file or dataset folder, as `datasets.load_dataset` reads a local path."
+    import datasets
+    p = Path(path)
+    if p.is_file():
+        prompts, dropped = read_prompts(p, column)
+        if n and len(prompts) > n: prompts = random.Random(seed).sample(prompts, n)
+        return prompts, dropped, dict(dataset=str(p), config=None, split=None, revision=None, column=column)
+    try:
+        if (p/"dataset_dict.json").exists() or (p/"state.json").exists():
+            ds = datasets.load_from_disk(str(p))
+            if isinstance(ds, datasets.DatasetDict):
+                if split not in ds: raise TaoError(f"dataset folder {p} has no split '{split}' (splits: {', '.join(ds)}); pass the right one with --split")
+                ds = ds[split]
+        else: ds = datasets.load_dataset(str(p), config, split=split)
+    except TaoError: raise
+    except Exception as e: raise TaoError(f"could not read dataset folder {p}: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]} (check --split, or pass a prompt file with --prompts)") from None
+    prompts, dropped, column = _sample_prompts(ds, str(p), column, n, False, seed)
+    return prompts, dropped, dict(dataset=str(p), config=config, split=split, revision=None, column=column)
 
 # %% ../nbs/02_data.ipynb #0570cc65
 def fit_prompts(prompts:list, tokenizer, # a tokenizer, or a function returning one (called only if needed)

@@ -68,8 +68,10 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     hub = {}
     if cfg.dataset:
         ps, dropped, src = hub_prompts(cfg.dataset, cfg.dataset_config, cfg.split, cfg.revision, cfg.prompt_column, cfg.n_prompts, cfg.streaming, cfg.seed)
-        source = f"Hub dataset {cfg.dataset}" + (f" ({cfg.dataset_config})" if cfg.dataset_config else "") + f", split {cfg.split}, column '{src['column']}', at commit {src['revision']}"
-        hub = dict(dataset=cfg.dataset, dataset_revision=src["revision"])
+        where = f", at commit {src['revision']}" if src["revision"] else ""
+        source = (f"{'Hub' if src['revision'] else 'local'} dataset {cfg.dataset}" + (f" ({cfg.dataset_config})" if cfg.dataset_config else "") +
+                  (f", split {src['split']}" if src["split"] else "") + f", column '{src['column']}'{where}")
+        hub = dict(dataset=cfg.dataset, dataset_revision=src["revision"]) if src["revision"] else {}
     elif cfg.prompts == "builtin":
         ps, dropped = builtin_prompts(cfg.n_prompts, check_kinds(cfg.constraints), cfg.seed), {}
         source = f"builtin constraint prompts ({', '.join(cfg.constraints)})"
