@@ -8,6 +8,7 @@ step (steps after the first), completion tokens per second of generation (time i
 
     python benchmarks/grpo_overhead.py --model tiny --steps 6                  # CPU: checks the harness
     python benchmarks/grpo_overhead.py --model qwen2.5-0.5b --steps 8         # GPU (needs trl, bitsandbytes, datasets)
+    python benchmarks/grpo_overhead.py --model smollm2 --paths tao --steps 6 --completion-length 24   # CPU: is 4-bit worth it here?
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -19,6 +20,9 @@ def model_dir(name:str) -> str:
     "A folder with a random-init model of config `name` and SmolLM2's tokenizer (made once)."
     from tao_hub.models import cached_folder, tiny_model_dir, embedded_tokenizer_dir
     if name == "tiny": return str(tiny_model_dir())
+    if name == "smollm2":
+        from tao_hub.models import embedded_model_dir
+        return str(embedded_model_dir())
     def build(d):
         import torch
         from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
@@ -50,7 +54,7 @@ class Timer:
             return out
         GenerationMixin.generate = generate
 
-def run(path:str, precision:str, model:str, steps:int) -> dict:
+def run(path:str, precision:str, model:str, steps:int, length:int=None) -> dict:
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -61,7 +65,7 @@ def run(path:str, precision:str, model:str, steps:int) -> dict:
     from tao_hub.train import grpo_args, train_grpo
     from tao_hub.verifiers import ConstraintReward
     d, four = model_dir(model), precision == "4bit"
-    cfg = TaoConfig(model=d, steps=steps, num_generations=4, per_device_train_batch_size=8, max_completion_length=64 if has_gpu() else 16,
+    cfg = TaoConfig(model=d, steps=steps, num_generations=4, per_device_train_batch_size=8, max_completion_length=length or (64 if has_gpu() else 16),
                     load_in_4bit=four, save_steps=0, learning_rate=1e-4, backend="transformers")
     prompts = builtin_prompts(64, None, 0)
     tok, timer = load_tokenizer(d), Timer()
@@ -105,16 +109,19 @@ def _status(key): return int(next(l for l in Path("/proc/self/status").read_text
 def _rss(): Path("/proc/self/clear_refs").write_text("5"); return _status("VmRSS")
 def _hwm(): return _status("VmHWM")
 
-def main(model:str, steps:int, out:Path):
+def main(model:str, steps:int, out:Path, paths:list=("trl", "tao"), length:int=None):
     rows = []
     for precision in ["4bit", "lora"]:
-        for path in ["trl", "tao"]:
-            r = subprocess.run([sys.executable, __file__, "--case", path, precision, "--model", model, "--steps", str(steps)], capture_output=True, text=True)
+        for path in paths:
+            r = subprocess.run([sys.executable, __file__, "--case", path, precision, "--model", model, "--steps", str(steps), *(["--completion-length", str(length)] if length else [])], capture_output=True, text=True)
             rows.append(json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else dict(path=path, precision=precision, error=r.stderr.strip().splitlines()[-1][:300]))
             print(json.dumps(rows[-1]), flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=1))
     print(f"\n{model}, {steps} GRPO steps, 8 completions per step, median s/step after the first\n")
+    if list(paths) == ["tao"]:
+        for r in rows: print(f"| {r['precision']} | " + (r.get("error") or f"{r['s_per_step']:.2f} s/step, {r['gen_tokens_per_s']:.0f} gen tok/s, {r['peak_mib']} MiB") + " |")
+        return
     print("| precision | TRL: s/step, gen tok/s, peak MiB | tao-hub: s/step, gen tok/s, peak MiB | tao-hub overhead |\n|---|---|---|---|")
     for precision in ["4bit", "lora"]:
         t, m = (next(r for r in rows if r["path"] == p and r["precision"] == precision) for p in ["trl", "tao"])
@@ -124,9 +131,10 @@ def main(model:str, steps:int, out:Path):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="tiny", choices=["tiny", *CONFIGS]); ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--model", default="tiny", choices=["tiny", "smollm2", *CONFIGS]); ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--paths", nargs="+", default=["trl", "tao"], choices=["trl", "tao"]); ap.add_argument("--completion-length", type=int)
     ap.add_argument("--case", nargs=2, metavar=("PATH", "PRECISION"))
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
-    if a.case: print(json.dumps(run(a.case[0], a.case[1], a.model, a.steps)))
-    else: main(a.model, a.steps, a.out or Path(__file__).parent/"results"/f"grpo_overhead-{a.model}.json")
+    if a.case: print(json.dumps(run(a.case[0], a.case[1], a.model, a.steps, a.completion_length)))
+    else: main(a.model, a.steps, a.out or Path(__file__).parent/"results"/f"grpo_overhead-{a.model}.json", a.paths, a.completion_length)

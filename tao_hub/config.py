@@ -129,7 +129,9 @@ def parse_sets(sets:list): # ["key=value", ...] from --set
     return out
 
 # %% ../nbs/00_config.ipynb #741a6f38
-def is_repo_id(name:str) -> bool: return bool(re.fullmatch(r"[\w.-]+/[\w.-]+", name)) and not Path(name).exists()
+def is_repo_id(name:str) -> bool:
+    "Is `name` shaped like a Hub repo id ORG/NAME (and not a local path)?"
+    return bool(re.fullmatch(r"(?![.-])[\w.-]+(?<![.-])/(?![.-])[\w.-]+(?<![.-])", name)) and ".." not in name and not Path(name).exists()
 
 def scorer_specs(cfg:TaoConfig) -> list:
     "The round's scorer specs: `reward`, plus the `reward_model` shortcut."

@@ -71,11 +71,14 @@ def clean_prompts(prompts:list) -> tuple: # raw prompt strings or chat message l
 def read_prompts(path, column:str="prompt") -> tuple: # file to read, column holding the prompts
     "Prompts from a file, cleaned; return (prompts, drop counts)."
     p = Path(path)
+    if p.is_dir(): raise TaoError(f"--prompts {p} is a folder: pass a prompt file, or the folder with --dataset (it reads data files and save_to_disk folders)")
     if not p.is_file(): raise TaoError(f"prompt file not found: {p} (pass an existing file with --prompts, or --prompts builtin)")
-    if p.suffix == ".txt": raw = p.read_text().splitlines()
+    if p.suffix == ".txt":
+        try: raw = p.read_text().splitlines()
+        except (OSError, UnicodeDecodeError) as e: raise TaoError(f"could not read prompt file {p}: {e.strerror if isinstance(e, OSError) else 'not UTF-8 text'}") from None
     elif p.suffix in _READERS:
         try: ds = _READERS[p.suffix](str(p))
-        except Exception as e: raise TaoError(f"could not read prompt file {p}: {str(e).splitlines()[0]}") from None
+        except Exception as e: raise TaoError(f"could not read prompt file {p}: {(str(e).strip().splitlines() or [type(e).__name__])[0]}") from None
         if column not in ds.column_names:
             raise TaoError(f"prompt file {p} has no column '{column}' (columns: {', '.join(ds.column_names)}); pass the right one with --prompt-column")
         raw = ds[column]

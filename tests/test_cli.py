@@ -8,8 +8,8 @@ from tao_hub.round import tiny_prompts
 
 TAO = str(Path(sys.executable).parent/"tao-hub")
 
-def tao(*args, cwd=None):
-    return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+def tao(*args, cwd=None, env=None):
+    return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}))
 
 def tiny_flags(tiny_model, tmp_path):
     return ["--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"prompts.jsonl"), "--n-train", 10, "--n-eval", 6, "--steps", 2,
@@ -77,9 +77,9 @@ def _one_line_error(r, *needles):
     assert err.startswith("tao-hub: error: ")
     for n in needles: assert n in err, err
 
-def _all_fail(cases:dict, tmp_path):
+def _all_fail(cases:dict, tmp_path, env=None):
     "Run each case's `tao-hub` command (two at a time: independent processes, mostly imports) and check its one-line error."
-    with ThreadPoolExecutor(2) as pool: runs = dict(zip(cases, pool.map(lambda k: tao(*cases[k][0]), cases)))
+    with ThreadPoolExecutor(2) as pool: runs = dict(zip(cases, pool.map(lambda k: tao(*cases[k][0], env=env), cases)))
     for k, (_, needles) in cases.items(): _one_line_error(runs[k], *needles)
 
 def test_bad_input(tiny_model, tmp_path):
@@ -107,7 +107,80 @@ def test_bad_input(tiny_model, tmp_path):
         "busy": (["run", *tiny_flags(tiny_model, tmp_path), "--out", busy], ["exists and is not empty", "--overwrite"]),
     }, tmp_path)
     for o in ["o1", "o2", "o3", "o4", "o5"]: assert not (tmp_path/o).exists(), f"a refused run must not leave {o} behind"
-    assert (busy/"keep.txt").read_text() == "precious"
+    assert (busy/"keep.txt").read_text() == "precious" and sorted(p.name for p in busy.iterdir()) == ["keep.txt"]
+
+def test_every_error_is_one_line(tiny_model, tmp_path):
+    "Argument parsing, odd files, values of the wrong type and errors while reading prompts: `tao-hub: error: <one line>`, exit 2."
+    (tmp_path/"latin1.yaml").write_bytes("model: caf\xe9\n".encode("latin-1"))
+    (tmp_path/"null.yaml").write_text("steps:\n")
+    (tmp_path/"list.yaml").write_text("- steps\n- 2\n")
+    (tmp_path/"tabs.yaml").write_text("steps: [1\n")
+    (tmp_path/"folder.yaml").mkdir()
+    (tmp_path/"broken.jsonl").write_text('{"prompt": "Write about rain. Use fewer than 9 words."}\n{"prompt": \n')
+    (tmp_path/"binary.txt").write_bytes(b"\xff\xfe\x00garbage\x81")
+    (tmp_path/"empty.csv").write_text("")
+    (tmp_path/"ps").mkdir()
+    prompts = ["--model", tiny_model, "--out"]
+    _all_fail({
+        "nocommand": ([], ["the following arguments are required: COMMAND"]),
+        "badcommand": (["trian"], ["invalid choice: 'trian'"]),
+        "badflag": (["run", "--stepz", 3], ["unrecognized arguments: --stepz"]),
+        "type": (["run", "--steps", "many"], ["argument --steps: config key 'steps' expects int, got 'many'"]),
+        "float": (["run", "--learning-rate", "fast"], ["expects float, got 'fast'"]),
+        "bool": (["run", "--load-in-4bit", "perhaps"], ["expects true, false or auto, got 'perhaps'"]),
+        "temperature": (["run", "--temperature", "-1"], ["temperature must be positive"]),
+        "latin1": (["run", tmp_path/"latin1.yaml"], ["could not read config file", "not UTF-8"]),
+        "null": (["run", tmp_path/"null.yaml"], ["config key 'steps' expects int, got nothing (null)"]),
+        "list": (["run", tmp_path/"list.yaml"], ["must be a mapping of key: value"]),
+        "yaml": (["run", tmp_path/"tabs.yaml"], ["is not valid YAML"]),
+        "folder": (["run", tmp_path/"folder.yaml"], ["is a folder"]),
+        "dataset": (["run", "--dataset", "./prompts.jsonl"], ["an existing local file or folder", "--prompts"]),
+        "broken": (["run", "--prompts", tmp_path/"broken.jsonl", *prompts, tmp_path/"o1"], ["could not read prompt file"]),
+        "binary": (["run", "--prompts", tmp_path/"binary.txt", *prompts, tmp_path/"o2"], ["could not read prompt file"]),
+        "emptycsv": (["run", "--prompts", tmp_path/"empty.csv", *prompts, tmp_path/"o3"], ["could not read prompt file"]),
+        "promptdir": (["run", "--prompts", tmp_path/"ps", *prompts, tmp_path/"o4"], ["is a folder"]),
+        "outfile": (["run", "--out", tmp_path/"latin1.yaml"], ["exists and is not a folder"]),
+    }, tmp_path)
+    for o in ["o1", "o2", "o3", "o4"]: assert not (tmp_path/o).exists()
+
+NOISY = """import importlib.abc, importlib.util, logging, sys, warnings
+class Noisy(importlib.abc.MetaPathFinder):
+    "Print at bitsandbytes' import, as bitsandbytes 0.50 does on CPUs with AVX512-BF16, in the three ways libraries do."
+    def find_spec(self, name, path, target=None):
+        if name != "bitsandbytes": return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            logging.getLogger("bitsandbytes.backends.cpu.ops").warning("SIMULATED Failed to load CPU gemm_4bit_forward from kernels-community")
+            warnings.warn("SIMULATED import-time warning", UserWarning)
+            print("SIMULATED import-time print", file=sys.stderr)
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Noisy())
+"""
+
+def test_library_noise_stays_off_the_error_path(tiny_model, tmp_path):
+    "On a machine whose libraries print at import (simulated with a sitecustomize hook), errors are still one line and the noise goes to OUT/tao-hub.log."
+    (tmp_path/"hook").mkdir(); (tmp_path/"hook"/"sitecustomize.py").write_text(NOISY)
+    env = {"PYTHONPATH": str(tmp_path/"hook")}
+    probe = subprocess.run([sys.executable, "-c", "import bitsandbytes"], capture_output=True, text=True, env=os.environ | env)
+    for said in ["SIMULATED Failed to load", "SIMULATED import-time warning", "SIMULATED import-time print"]:
+        assert said in probe.stderr, probe.stderr                     # the simulation is live: without tao-hub's care these reach stderr
+    nocol = tmp_path/"nocol.jsonl"
+    nocol.write_text('{"text": "Write about rain. Use fewer than 9 words."}\n')
+    _all_fail({"config": (["run", tmp_path/"missing.yaml"], ["config file not found"]),
+               "prompts": (["run", "--model", tiny_model, "--prompts", nocol, "--out", tmp_path/"o1"], ["has no column 'prompt'"]),
+               "strategy": (["explore", "--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--strategies", "beam", "--out", tmp_path/"o2"], ["unknown strategy 'beam'"])},
+              tmp_path, env)
+    out = tmp_path/"r"
+    r = tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out, env=env)
+    assert r.returncode == 0 and "SIMULATED" not in r.stderr + r.stdout, r.stderr[-2000:]
+    log = (out/"tao-hub.log").read_text()
+    assert "SIMULATED Failed to load CPU gemm_4bit_forward" in log and "SIMULATED import-time print" in log, log[-2000:]
+    r = tao("score", "--out", out, "--verbose", env=env)              # --verbose shows them again
+    assert r.returncode == 0 and "SIMULATED" in r.stderr
 
 @pytest.mark.slow
 def test_demo_end_to_end_on_smollm2(tmp_path):

@@ -74,6 +74,10 @@ def test_round_pulls_trains_and_pushes(hub, round1):
         assert card.data.base_model == "test-org/tiny-base" and card.data.library_name == "peft" and card.data.license == "apache-2.0"
         assert card.data.datasets == ["test-org/prompts", "test-org/tiny-tao-tao-data"]
         assert 'tao_hub.load_tuned("test-org/tiny-tao"' in card.text and "test-org/tiny-rm" in card.text
+        # the card describes what this round scored (a reward model on Hub prompts), not the constraint verifier
+        assert "constraints met" not in card.text and "surface constraints" not in card.text
+        assert "The reward model's score is its own learned preference" in card.text and "random split of the same prompt set" in card.text
+        assert {e.dataset_name for e in info.card_data.eval_results} == {"held-out prompts"}
         assert json.load(open(hf_hub_download("test-org/tiny-tao", "adapter_config.json", revision="round-1")))["base_model_name_or_path"] == "test-org/tiny-base"
         # main moves only when the round is promoted (tuned beats base)
         push = json.loads((out/"push.json").read_text())
@@ -140,15 +144,19 @@ def test_bad_hub_input_fails_fast(hub, tmp_path):
 
 def test_push_failure_keeps_files_and_retry_succeeds(hub, round1):
     out, _ = round1
-    before = {k: v for k, v in files_digest(out).items() if k != "push.json"}
+    before = files_digest(out)
     hub.fail(r"^POST /api/models/test-org/tiny-retry/commit/", 500)
     try: _one_line_error(tao(hub, "push", out, "--to", "test-org/tiny-retry", "--private"), "push to test-org/tiny-retry failed", "nothing is lost", f"tao-hub push {out} --to test-org/tiny-retry")
     finally: hub.clear_failures()
-    assert {k: v for k, v in files_digest(out).items() if k != "push.json"} == before
+    assert files_digest(out) == before                  # every local file byte-identical, push.json included
+    hub.fail(r"^POST /api/models/test-org/tiny-retry/commit/", 500, times=2)   # two transient failures, then the Hub answers
     r = tao(hub, "push", out, "--to", "test-org/tiny-retry", "--private")
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "pushed round 1" in r.stdout           # the retry is the same round, not a new one
+    assert "pushed round 1" in r.stdout and r.stdout.count("transient failure") == 2     # retried, and the same round, not a new one
     with activate(hub):
+        refs = HfApi().list_repo_refs("test-org/tiny-retry")
+        assert [t.name for t in refs.tags] == ["round-1"] and sorted(b.name for b in refs.branches) == ["main", "round-1"]
+        assert [t.name for t in HfApi().list_repo_refs("test-org/tiny-retry-tao-data", repo_type="dataset").tags] == ["round-1"]
         assert "adapter_model.safetensors" in HfApi().list_repo_files("test-org/tiny-retry", revision="round-1")
         assert HfApi().model_info("test-org/tiny-retry").private
         from huggingface_hub.errors import RepositoryNotFoundError

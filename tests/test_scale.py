@@ -1,9 +1,9 @@
 "Scale on a CPU: GRPO in two processes (torchrun, gloo), resume after a real SIGKILL, batch checks. The GPU paths (accelerate DDP/ZeRO-2, vLLM) need a GPU machine."
-import json, os, signal, subprocess, time
+import json, os, shutil, signal, subprocess, time
 from pathlib import Path
 from peft import PeftModel
 from transformers import AutoModelForCausalLM
-from test_cli import TAO, tao, tiny_flags, _all_fail
+from test_cli import TAO, tao, tiny_flags, _all_fail, _one_line_error
 
 def test_round_in_two_processes(tiny_model, tmp_path):
     "`tao-hub run --num-processes 2`: the ranks split the prompts, rank 0 writes, the round records world size 2, --merge writes a plain model."
@@ -59,3 +59,20 @@ def test_scale_settings_fail_fast(tiny_model, tmp_path):
         "report": (["run", "--report-to", "mlflow", "--out", tmp_path/"y"], ["report_to must be none, trackio, wandb or tensorboard"]),
         "adapter": (["run", "--init-adapter", tmp_path, "--out", tmp_path/"z"], ["holds no adapter (adapter_config.json)"]),
     }, tmp_path)
+
+def test_multiprocess_resume_follows_its_flags(tiny_model, tmp_path):
+    "`run --resume --steps N --num-processes 2` after an interrupted 2-step training: refused up front (as in one process), not silently trained to the old count."
+    out = tmp_path/"r"
+    assert tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out).returncode == 0
+    assert tao("score", "--out", out).returncode == 0
+    assert tao("train", "--out", out, "--save-steps", 1).returncode == 0
+    for gone in ["adapter", "train.json"]: shutil.rmtree(out/gone) if (out/gone).is_dir() else (out/gone).unlink()   # as if killed after step 2
+    before = (out/"config.json").read_text()
+    r = tao("run", "--resume", "--out", out, "--steps", 4, "--num-processes", 2, "--per-device-train-batch-size", 2)
+    _one_line_error(r, "was set to 2 steps, not 4", "pass --steps 2")
+    assert not (out/"adapter").exists() and (out/"config.json").read_text() == before
+    r = tao("run", "--resume", "--out", out, "--num-processes", 2, "--per-device-train-batch-size", 2, "--save-steps", 1)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((out/"config.json").read_text())["num_processes"] == 2          # the launched ranks read the resumed run's settings
+    train = json.loads((out/"train.json").read_text())
+    assert (train["world_size"], train["resumed_from"], train["steps"]) == (2, "checkpoint-2", 2)
