@@ -202,8 +202,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)          # --help and bad arguments end here, before any heavy import
     with quiet_libraries(RunLog(), args.verbose) as log:
         try:
-            if args.command == "push":
-                log.out = args.dir
+            if args.command == "push":                 # a push leaves the round folder byte-identical: its log stays out of it
                 import_stages(args.verbose); run_push(args)
                 return 0
             cfg = config_for(args)

@@ -56,7 +56,7 @@ def test_stages_one_by_one(tiny_model, tmp_path):
     out = tmp_path/"r"
     r = tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert sorted(p.name for p in out.iterdir()) == ["candidates.jsonl", "config.json", "exploration.json", "prompts_eval.jsonl", "prompts_train.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == ["candidates.jsonl", "config.json", "exploration.json", "prompts_eval.jsonl", "prompts_train.jsonl", "tao-hub.log"]
     for cmd in ["score", "train", "eval"]:
         r = tao(cmd, "--out", out)
         assert r.returncode == 0, (cmd, r.stderr[-3000:])

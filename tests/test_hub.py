@@ -74,9 +74,9 @@ def test_round_pulls_trains_and_pushes(hub, round1):
         assert card.data.base_model == "test-org/tiny-base" and card.data.library_name == "peft" and card.data.license == "apache-2.0"
         assert card.data.datasets == ["test-org/prompts", "test-org/tiny-tao-tao-data"]
         assert 'tao_hub.load_tuned("test-org/tiny-tao"' in card.text and "test-org/tiny-rm" in card.text
-        # the card describes what this round scored (a reward model on Hub prompts), not the constraint verifier
-        assert "constraints met" not in card.text and "surface constraints" not in card.text
+        # the card describes what this round scored (the constraint verifier and a reward model, on Hub prompts)
         assert "The reward model's score is its own learned preference" in card.text and "random split of the same prompt set" in card.text
+        assert "surface constraints" in card.text and "same generator" not in card.text
         assert {e.dataset_name for e in info.card_data.eval_results} == {"held-out prompts"}
         assert json.load(open(hf_hub_download("test-org/tiny-tao", "adapter_config.json", revision="round-1")))["base_model_name_or_path"] == "test-org/tiny-base"
         # main moves only when the round is promoted (tuned beats base)
