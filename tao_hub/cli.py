@@ -11,7 +11,7 @@ __all__ = ['LOG_NAME', 'DEMO_HELP', 'STAGES', 'OneLineParser', 'build_parser', '
 # %% ../nbs/14_cli.ipynb #302ae395
 import argparse, contextlib, logging, os, shutil, sys, tempfile, time, traceback, warnings
 from pathlib import Path
-from .config import TaoConfig, TaoError, add_config_flags, load_config, parse_sets
+from .config import TaoConfig, TaoError, add_config_flags, first_line, load_config, parse_sets
 
 # %% ../nbs/14_cli.ipynb #7fe9705e
 LOG_NAME = "tao-hub.log"
@@ -151,7 +151,8 @@ class _LogStream:
     def flush(self): pass
 
 def _own_stderr_handlers(logger) -> list:
-    return [h for h in logger.handlers if isinstance(h, logging.StreamHandler) and getattr(h, "stream", None) in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)]
+    consoles = (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
+    return [h for h in logger.handlers if isinstance(h, logging.StreamHandler) and getattr(h, "stream", None) in consoles]
 
 def adopt_library_loggers():
     "Library loggers with their own stderr/stdout handler hand their records to the root logger (and so to the `RunLog`) instead."
@@ -194,7 +195,7 @@ def _fail(message:str) -> int:
 def _unexpected(e:Exception, log:RunLog) -> str:
     logging.getLogger("tao_hub").error("unexpected error\n%s", "".join(traceback.format_exception(e)))
     where = log.keep()
-    what = f"{type(e).__name__}: {str(e).strip().splitlines()[0]}" if str(e).strip() else type(e).__name__
+    what = f"{type(e).__name__}: {first_line(e)}" if str(e).strip() else type(e).__name__
     return f"unexpected {what} (a bug in tao-hub or a dependency: the traceback is in {where}; rerun with --verbose to see library messages)"
 
 def main(argv=None) -> int:

@@ -13,7 +13,7 @@ __all__ = ['TOPICS', 'TASKS', 'WORDS', 'ENDINGS', 'STARTS', 'ARGS', 'make_prompt
 import json, random
 from pathlib import Path
 from datasets import Dataset
-from .config import TaoError
+from .config import TaoError, first_line, read_failure
 from .constraints import KINDS, Constraint, check_kinds, describe, parse_constraints
 
 # %% ../nbs/02_data.ipynb #4673f1ff
@@ -75,10 +75,10 @@ def read_prompts(path, column:str="prompt") -> tuple: # file to read, column hol
     if not p.is_file(): raise TaoError(f"prompt file not found: {p} (pass an existing file with --prompts, or --prompts builtin)")
     if p.suffix == ".txt":
         try: raw = p.read_text().splitlines()
-        except (OSError, UnicodeDecodeError) as e: raise TaoError(f"could not read prompt file {p}: {e.strerror if isinstance(e, OSError) else 'not UTF-8 text'}") from None
+        except (OSError, UnicodeDecodeError) as e: raise TaoError(f"could not read prompt file {p}: {read_failure(e)}") from None
     elif p.suffix in _READERS:
         try: ds = _READERS[p.suffix](str(p))
-        except Exception as e: raise TaoError(f"could not read prompt file {p}: {(str(e).strip().splitlines() or [type(e).__name__])[0]}") from None
+        except Exception as e: raise TaoError(f"could not read prompt file {p}: {first_line(e)}") from None
         if column not in ds.column_names:
             raise TaoError(f"prompt file {p} has no column '{column}' (columns: {', '.join(ds.column_names)}); pass the right one with --prompt-column")
         raw = ds[column]
@@ -144,7 +144,9 @@ def local_prompts(path, config:str=None, split:str="train", column:str="prompt",
                 ds = ds[split]
         else: ds = datasets.load_dataset(str(p), config, split=split)
     except TaoError: raise
-    except Exception as e: raise TaoError(f"could not read dataset folder {p}: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]} (check --split, or pass a prompt file with --prompts)") from None
+    except Exception as e:
+        why = f"{type(e).__name__}: {first_line(e)}"
+        raise TaoError(f"could not read dataset folder {p}: {why} (check --split, or pass a prompt file with --prompts)") from None
     prompts, dropped, column = _sample_prompts(ds, str(p), column, n, False, seed)
     return prompts, dropped, dict(dataset=str(p), config=config, split=split, revision=None, column=column)
 

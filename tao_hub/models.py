@@ -18,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, LlamaConfig, LlamaForCausalLM
 from transformers.utils import logging as hf_logging
-from .config import DEFAULT_MODEL, TaoError
+from .config import DEFAULT_MODEL, TaoError, first_line
 
 # %% ../nbs/03_models.ipynb #c05a390a
 def cache_dir() -> Path:
@@ -135,10 +135,9 @@ def use_4bit(load_in_4bit="auto") -> bool: # True, False, or "auto"
 
 def precision_text(load_in_4bit="auto") -> str:
     "The base's precision and why, for the hardware line and the card."
-    why = " (auto: a GPU)" if load_in_4bit == "auto" and has_gpu() else " (auto: on a CPU full precision is faster and needs no CPU-specific 4-bit kernels)" if load_in_4bit == "auto" else ""
+    why = ("" if load_in_4bit != "auto" else " (auto: a GPU)" if has_gpu() else
+           " (auto: on a CPU full precision is faster and needs no CPU-specific 4-bit kernels)")
     return ("4-bit NF4 (QLoRA)" if use_4bit(load_in_4bit) else "full precision") + why
-
-def _first_line(e) -> str: return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 def load_policy(path, load_in_4bit="auto"): # model folder or Hub id; True (4-bit NF4, QLoRA), False (full precision) or "auto" (4-bit on a GPU)
     "The causal LM at `path`, in 4-bit NF4 on a GPU and full precision on a CPU unless told otherwise."
@@ -149,13 +148,14 @@ def load_policy(path, load_in_4bit="auto"): # model folder or Hub id; True (4-bi
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try: model = AutoModelForCausalLM.from_pretrained(path, **kw)
-    except (OSError, ValueError) as e: raise TaoError(f"could not load model '{path}': {_first_line(e)}") from None
+    except (OSError, ValueError) as e: raise TaoError(f"could not load model '{path}': {first_line(e)}") from None
     except (RuntimeError, ImportError, AssertionError) as e:
         if not four: raise
-        raise TaoError(f"could not quantize model '{path}' to 4-bit ({_first_line(e)}): pass --no-load-in-4bit to load it in full precision") from None
+        raise TaoError(f"could not quantize model '{path}' to 4-bit ({first_line(e)}): pass --no-load-in-4bit to load it in full precision") from None
     finally: hf_logging.set_verbosity(verbosity)
     if four and not has_gpu() and (bad := cpu_4bit_misfits(model)):
-        raise TaoError(f"model '{path}' cannot run in 4-bit on this CPU: bitsandbytes' AVX512-BF16 kernels need layer widths that are multiples of 32 and 64, and {bad} is not; pass --no-load-in-4bit (full precision is also faster on a CPU)")
+        raise TaoError(f"model '{path}' cannot run in 4-bit on this CPU: bitsandbytes' AVX512-BF16 kernels need layer widths that are multiples "
+                       f"of 32 and 64, and {bad} is not; pass --no-load-in-4bit (full precision is also faster on a CPU)")
     model.generation_config.pad_token_id = model.generation_config.pad_token_id or model.config.pad_token_id
     return model
 

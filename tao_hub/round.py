@@ -104,7 +104,8 @@ def _describe(spec:str, r) -> str:
 
 LIMITS = {"rm": "The reward model's score is its own learned preference, not ground truth: a policy can learn to please it without getting better.",
           "judge": "The LLM judge's rating inherits the judge's biases (length, style, its own model family) and is not ground truth.",
-          "verifier:constraints": "The constraint verifier checks surface constraints only (length, words, phrases); it says nothing about whether the text is true or good.",
+          "verifier:constraints": "The constraint verifier checks surface constraints only (length, words, phrases); "
+                                  "it says nothing about whether the text is true or good.",
           "verifier:ifeval": "IFEval's checkers test only the listed instructions; checkers that need data missing offline are skipped.",
           "verifier:math": "math-verify compares final answers only; the reasoning is not checked.",
           "verifier:sql": "The SQL check rewards queries that parse and return rows; it does not check that the rows answer the question.",
@@ -116,10 +117,11 @@ def reward_facts(cfg:TaoConfig) -> dict:
     "How the card names and explains the score, and what the scorers cannot tell."
     specs = scorer_specs(cfg)
     kinds = [k if k != "verifier" else f"verifier:{n}" for k, n, _ in map(parse_spec, specs)]
-    heldout = ("Held-out prompts come from the same generator as the training prompts (other topics and arguments are not guaranteed)" if cfg.prompts == "builtin" and not cfg.dataset
+    builtin = cfg.prompts == "builtin" and not cfg.dataset
+    heldout = ("Held-out prompts come from the same generator as the training prompts (other topics and arguments are not guaranteed)" if builtin
                else "Held-out prompts are a random split of the same prompt set as the training prompts") + ": this measures in-distribution improvement."
     facts = dict(limitations=[LIMITS[k] for k in dict.fromkeys(kinds) if k in LIMITS] + [heldout],
-                 dataset_name="held-out builtin constraint prompts" if cfg.prompts == "builtin" and not cfg.dataset else "held-out prompts")
+                 dataset_name="held-out builtin constraint prompts" if builtin else "held-out prompts")
     if specs == ["verifier:constraints"]: return dict(facts, metric="constraint_score")
     sc = round_scorer(cfg)
     parts = [f"{w:g} × {_describe(s, r)}" for s, r, w in zip(specs, sc.rewards, sc.weights)]

@@ -69,7 +69,8 @@ def resume_checkpoint(cfg:TaoConfig, folder) -> Path:
     if not saved: raise TaoError(f"no checkpoint in {folder} to resume from: run without --resume (checkpoints are saved every --save-steps steps)")
     last = saved[-1][1]
     if (n := json.loads((last/"trainer_state.json").read_text()).get("max_steps")) != cfg.steps:
-        raise TaoError(f"the interrupted training in {folder} was set to {n} steps, not {cfg.steps}: pass --steps {n} to resume it, or leave out --resume to start over")
+        raise TaoError(f"the interrupted training in {folder} was set to {n} steps, not {cfg.steps}: "
+                       f"pass --steps {n} to resume it, or leave out --resume to start over")
     return last
 
 # %% ../nbs/08_train.ipynb #13fdd3f6
