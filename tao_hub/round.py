@@ -30,7 +30,7 @@ from .publish import check_push, push_round
 from .select import select_prompts
 from .train import checkpoints, grpo_generation, load_trained, resume_checkpoint, train_grpo, write_merged
 from .launch import check_launch, launch_training
-from .eval import eval_best_of_n, eval_details, eval_plain, plot_results
+from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
 # %% ../nbs/12_round.ipynb #45f335ee
@@ -73,8 +73,11 @@ def round_prompts(cfg:TaoConfig) -> tuple:
                   (f", split {src['split']}" if src["split"] else "") + f", column '{src['column']}'{where}")
         hub = dict(dataset=cfg.dataset, dataset_revision=src["revision"]) if src["revision"] else {}
     elif cfg.prompts == "builtin":
-        ps, dropped = builtin_prompts(cfg.n_prompts, check_kinds(cfg.constraints), cfg.seed), {}
-        source = f"builtin constraint prompts ({', '.join(cfg.constraints)})"
+        kinds = check_kinds(cfg.constraints)
+        train = builtin_prompts(cfg.n_prompts, kinds, cfg.seed, part="train")[:cfg.n_train]
+        ev = builtin_prompts(cfg.n_eval, kinds, cfg.seed, part="eval")
+        source = f"builtin constraint prompts ({', '.join(cfg.constraints)}); held-out prompts use topics, phrasings and arguments never used in training"
+        return train, ev, dict(prompt_source=source, n_prompts=len(train) + len(ev), dropped={}, n_train=len(train), n_eval=len(ev))
     else:
         ps, dropped = read_prompts(cfg.prompts, cfg.prompt_column)
         source = f"{cfg.prompts} (column '{cfg.prompt_column}')"
@@ -199,7 +202,7 @@ def write_eval(out, rows:list, metrics:dict) -> dict:
     out = Path(out)
     info = out/"exploration.json"
     source = _json(info).get("prompts", {}).get("prompt_source")
-    metrics = dict(metrics, n_eval_prompts=len({r["prompt"] for r in rows if r["score"] is not None}), prompt_source=source)
+    metrics = dict(metrics, **compare_systems(rows), n_eval_prompts=len({r["prompt"] for r in rows if r["score"] is not None}), prompt_source=source)
     Dataset.from_list(rows).to_json(out/"eval_generations.jsonl")
     (out/"metrics.json").write_text(json.dumps(metrics, indent=1))
     log = json.loads((out/"train_log.json").read_text()) if (out/"train_log.json").exists() else None   # a list, or no training yet
