@@ -6,7 +6,7 @@ Docs: https://tao-hub.github.io/tao-hub/card.html.md"""
 
 # %% auto #0
 __all__ = ['LABELS', 'USAGE', 'SCORE_TEXT', 'REWARD_TEXT', 'LIMITATIONS', 'card_data', 'results_table', 'paired_table',
-           'details_table', 'card_body', 'write_card']
+           'details_table', 'training_text', 'card_body', 'write_card']
 
 # %% ../nbs/10_card.ipynb #ec12943e
 import json
@@ -88,6 +88,23 @@ REWARD_TEXT = "constraint verifier (fraction of the prompt's constraints satisfi
 LIMITATIONS = ["The reward checks surface constraints only (length, words, phrases); it says nothing about whether the text is true or good.",
                "Held-out prompts come from the same generator as the training prompts: this measures in-distribution improvement."]
 
+def training_text(cfg:dict, train:dict) -> str:
+    "One sentence per training phase of the round's recipe, from its config and train.json."
+    steps = {p["recipe"]: p.get("steps") for p in train.get("phases", [])}
+    lora = f"LoRA r={cfg['lora_r']} alpha={cfg['lora_alpha']} on all linear layers"
+    grpo = (f"TRL GRPO, {steps.get('grpo', cfg['steps'])} steps, learning rate {cfg['learning_rate']}, {cfg['num_generations']} generations per prompt, "
+            f"{cfg['per_device_train_batch_size']} completions per step, {cfg['max_completion_length']} completion tokens, temperature {cfg['temperature']}, beta {cfg['beta']}")
+    bar = (f"score ≥ {cfg['min_winner_score']}" if cfg.get("min_winner_score") is not None
+           else "full marks under pass/fail verifiers, else above the prompt's mean candidate score")
+    phase = next((p for p in train.get("phases", []) if p["recipe"] == "sft"), {})
+    sft = (f"rejection-sampling fine-tuning (TRL SFT, loss on the completion only) on {phase.get('targets', '?')} winning explored answers of "
+           f"{phase.get('prompts', '?')} prompts (the scorers' bar: {bar}; at most {cfg.get('winners_per_prompt', 2)} per prompt; no strategy scaffold in the targets), "
+           f"{cfg.get('sft_epochs', '?')} epochs, learning rate {cfg.get('sft_learning_rate', '?')}")
+    sdft = (f"self-distillation (TRL SDFT): the base model shown the restated requirements and a winning answer is the teacher of the plain-prompt student, "
+            f"{steps.get('sdft', cfg['steps'])} steps, learning rate {cfg.get('sft_learning_rate', '?')}")
+    text = {"grpo": grpo, "sft": sft, "sdft": sdft, "sft+grpo": f"{sft}; then, from that adapter, {grpo}"}[cfg.get("recipe", "grpo")]
+    return f"recipe `{cfg.get('recipe', 'grpo')}`: {text}; {lora}, seed {cfg['seed']}."
+
 def card_body(metrics:dict, info:dict) -> str:
     "Markdown body of the card from the metrics and the round's facts in `info`."
     cfg, sel = info["config"], info["selection"]
@@ -96,7 +113,7 @@ def card_body(metrics:dict, info:dict) -> str:
     strat = "\n".join(f"| {r['strategy']} | {r['mean_score']:.3f} | {r['best_rate']:.2f} | {r['tokens']:.1f} |" for r in info["strategy_report"])
     return f"""# {info.get('name', 'tao-hub adapter')}
 
-A LoRA adapter for {base_link} trained by [tao-hub](https://github.com/tao-hub/tao-hub) with one round of label-free Test-time Adaptive Optimization (TAO): explore several answers per unlabeled prompt, score them with a verifier, and reinforce the model with QLoRA GRPO so that a plain prompt does what only the expensive strategies did.
+A LoRA adapter for {base_link} trained by [tao-hub](https://github.com/tao-hub/tao-hub) with one round of label-free Test-time Adaptive Optimization (TAO): explore several answers per unlabeled prompt, score them without labels, and train the model on what exploration found so that a plain prompt does what only the expensive strategies did.
 
 ## Results on {metrics['n_eval_prompts']} held-out prompts
 
@@ -126,7 +143,7 @@ A LoRA adapter for {base_link} trained by [tao-hub](https://github.com/tao-hub/t
 
 - **Reward**: {info.get('reward', REWARD_TEXT)}.
 - **Selection**: {sel['disagree']} of {sel['prompts']} prompts had disagreeing candidates and were kept for training ({sel['all_pass']} had every candidate at full marks, {sel['all_same']} had all candidates tied at another score, {sel['unscorable']} unscorable).
-- **Training**: TRL GRPO, {cfg['steps']} steps, learning rate {cfg['learning_rate']}, LoRA r={cfg['lora_r']} alpha={cfg['lora_alpha']} on all linear layers, {cfg['num_generations']} generations per prompt, {cfg['per_device_train_batch_size']} completions per step, {cfg['max_completion_length']} completion tokens, temperature {cfg['temperature']}, beta {cfg['beta']}, seed {cfg['seed']}.
+- **Training**: {training_text(cfg, info.get('training') or {})}
 - **Wall time**: {info['wall_seconds']:.0f} s on {info['device']}.
 
 ## Limitations

@@ -27,7 +27,7 @@ Any setting below also works as --set key=value or as a key in a config file for
 
 STAGES = {"explore": "split the prompts and explore the training split (writes candidates.jsonl)",
           "score": "score candidates with the round's scorers (--reward) and select training prompts (writes scored.jsonl, selected.jsonl)",
-          "train": "GRPO QLoRA on the selected prompts (writes adapter/)",
+          "train": "train the LoRA adapter with --recipe: SFT on the explored winners, SDFT, or GRPO on the selected prompts (writes winners.jsonl, adapter/)",
           "eval": "evaluate base, best-of-N and the adapter on the held-out prompts (writes metrics.json, plots/, README.md)"}
 
 class OneLineParser(argparse.ArgumentParser):
@@ -95,7 +95,8 @@ def run_stage(cfg:TaoConfig, command:str, argv:list=()):
             check_launch(cfg); check_extras(cfg)
             if cfg.resume: resume_checkpoint(cfg, out/"trainer")     # a checkpoint set to another step count fails here, not in the launched ranks
             else:                                                    # a fresh training: no stale checkpoints, and a later --resume reads these settings
-                for name in ["adapter", "trainer", "merged"]: shutil.rmtree(out/name, ignore_errors=True)
+                for name in ["adapter", "trainer", "merged", "warm_start"]: shutil.rmtree(out/name, ignore_errors=True)
+                for name in ["train_log.json", "train.json"]: (out/name).unlink(missing_ok=True)
                 if (out/"config.json").exists(): save_config(cfg, out)
         if cfg.num_processes > 1 and not launched(): launch_training(cfg, out, list(argv))
         else: stage_train(cfg, out)

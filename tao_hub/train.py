@@ -6,10 +6,11 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 
 # %% auto #0
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'resume_checkpoint', 'SeenPrompts',
-           'RewardBar', 'train_grpo', 'load_trained', 'write_merged']
+           'StepBar', 'save_training', 'train_grpo', 'winners', 'TimeBudget', 'sft_args', 'train_sft',
+           'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe', 'load_trained', 'write_merged']
 
 # %% ../nbs/08_train.ipynb #abb0ee26
-import json
+import json, time
 from pathlib import Path
 import torch
 from accelerate.utils import gather_object
@@ -17,9 +18,10 @@ from datasets import Dataset
 from peft import LoraConfig, PeftModel
 from tqdm.auto import tqdm
 from transformers import ProgressCallback, TrainerCallback
-from trl import GRPOConfig, GRPOTrainer
+from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 from .config import TaoConfig, TaoError
-from .explore import pick_backend
+from dataclasses import replace
+from .explore import pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
 from .rewards import Composite
 from .verifiers import ConstraintReward, _text
@@ -82,42 +84,161 @@ class SeenPrompts:
         return self.reward(prompts, completions, **kwargs)
 
 # %% ../nbs/08_train.ipynb #c9a38e97
-class RewardBar(TrainerCallback):
-    "A progress bar over GRPO steps showing the latest mean reward."
-    def on_train_begin(self, args, state, control, **kw): self.bar = tqdm(total=state.max_steps, desc="GRPO", unit="step")
+class StepBar(TrainerCallback):
+    "A progress bar over training steps showing the latest logged `key` (GRPO: reward; SFT: loss)."
+    def __init__(self, desc:str="GRPO", key:str="reward"): self.desc, self.key = desc, key
+    def on_train_begin(self, args, state, control, **kw): self.bar = tqdm(total=state.max_steps, desc=self.desc, unit="step")
     def on_step_end(self, args, state, control, **kw): self.bar.update(1)
     def on_log(self, args, state, control, logs=None, **kw):
-        if logs and "reward" in logs: self.bar.set_postfix(reward=f"{logs['reward']:.3f}", zero_std=f"{logs.get('frac_reward_zero_std', 0):.2f}")
+        if logs and self.key in logs:
+            self.bar.set_postfix({self.key: f"{logs[self.key]:.3f}"} | ({"zero_std": f"{logs['frac_reward_zero_std']:.2f}"} if "frac_reward_zero_std" in logs else {}))
     def on_train_end(self, args, state, control, **kw): self.bar.close()
 
 # %% ../nbs/08_train.ipynb #836ba2c7
+def save_training(trainer, out_dir, # a trained TRL trainer; the round folder
+                  adapter_name:str="adapter", # subfolder for the adapter
+                  **facts) -> tuple: # what train.json records beside the world size and steps
+    "On rank 0: save the adapter, add this phase's per-step log to train_log.json and its facts to train.json; return (adapter folder, this log)."
+    out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
+    phase = facts["recipe"]                                                # a warm start's phase stays, a rerun of this phase is replaced
+    adapter, log = out_dir/adapter_name, [dict(h, phase=phase) for h in trainer.state.log_history if "reward" in h or "loss" in h]
+    if trainer.accelerator.is_main_process:
+        if scratch.is_dir() and not any(scratch.iterdir()): scratch.rmdir()   # TRL's output_dir stays empty without checkpoints
+        trainer.model.save_pretrained(adapter)
+        earlier = [h for h in _json_list(out_dir/"train_log.json") if h.get("phase") != phase]
+        (out_dir/"train_log.json").write_text(json.dumps(earlier + log, indent=1))
+        phases = [p for p in _json_dict(out_dir/"train.json").get("phases", []) if p["recipe"] != phase] + [dict(facts, steps=trainer.state.global_step)]
+        (out_dir/"train.json").write_text(json.dumps(dict(facts, world_size=trainer.accelerator.num_processes, steps=trainer.state.global_step,
+                                                          phases=phases), indent=1))
+    trainer.accelerator.wait_for_everyone()
+    return adapter, log
+
+def _chat(role:str, text:str) -> list: return [{"role": role, "content": text}]
+def _json_list(path) -> list: return json.loads(Path(path).read_text()) if Path(path).exists() else []
+def _json_dict(path) -> dict: return json.loads(Path(path).read_text()) if Path(path).exists() else {}
+
 def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts
                cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
-               reward=None) -> tuple: # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
+               reward=None, # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
+               callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
     "Train a LoRA adapter with GRPO; return (adapter folder, log history)."
     if not prompts: raise TaoError("no prompts to train on: exploration found no prompt with disagreeing candidates; add prompts, strategies or raise temperatures")
     out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
     resume = resume_checkpoint(cfg, scratch)
-    ds = Dataset.from_dict({"prompt": [[{"role": "user", "content": p}] for p in prompts]})
+    ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts]})
     funcs, weights = (list(reward.rewards), reward.weights) if isinstance(reward, Composite) else ([reward or ConstraintReward()], None)
     funcs[0] = seen = SeenPrompts(funcs[0])
     model, peft_config = start_model(model, cfg)
-    trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=grpo_args(cfg, scratch, weights),
-                          train_dataset=ds, processing_class=tok, peft_config=peft_config, callbacks=[RewardBar()] if world()["rank"] == 0 else [])
+    trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=grpo_args(cfg, scratch, weights), train_dataset=ds, processing_class=tok,
+                          peft_config=peft_config, callbacks=[StepBar("GRPO", "reward")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     ranks = gather_object([(world()["rank"], p) for p in seen.seen])
-    adapter, log = out_dir/"adapter", [h for h in trainer.state.log_history if "reward" in h]
-    if trainer.accelerator.is_main_process:
-        if scratch.is_dir() and not any(scratch.iterdir()): scratch.rmdir()   # TRL's output_dir stays empty without checkpoints
-        trainer.model.save_pretrained(adapter)
-        (out_dir/"train_log.json").write_text(json.dumps(log, indent=1))
-        facts = dict(world_size=trainer.accelerator.num_processes, steps=trainer.state.global_step, resumed_from=resume.name if resume else None,
-                     checkpoints=[p.name for _, p in checkpoints(scratch)], init_adapter=cfg.init_adapter, generation=grpo_generation(cfg)[1],
-                     prompts_per_rank={r: sorted({p for q, p in ranks if q == r}) for r in sorted({q for q, _ in ranks})})
-        (out_dir/"train.json").write_text(json.dumps(facts, indent=1))
-    trainer.accelerator.wait_for_everyone()
-    return adapter, log
+    return save_training(trainer, out_dir, recipe="grpo", resumed_from=resume.name if resume else None, checkpoints=[p.name for _, p in checkpoints(scratch)],
+                         init_adapter=cfg.init_adapter, generation=grpo_generation(cfg)[1],
+                         prompts_per_rank={r: sorted({p for q, p in ranks if q == r}) for r in sorted({q for q, _ in ranks})})
+
+# %% ../nbs/08_train.ipynb #a8267a14
+def winners(scored:list, # scored candidates: dicts with `prompt`, `completion`, `score` (and `strategy`)
+            min_score:float=None, # the bar an answer must clear; None: above the mean score of its prompt's candidates
+            per_prompt:int=2) -> list: # at most this many distinct answers per prompt, best first
+    "The explored answers worth imitating: per prompt, its best distinct answers that clear the bar, as candidate dicts."
+    by = {}
+    for c in scored:
+        if c["score"] is not None: by.setdefault(c["prompt"], []).append(c["score"])
+    def clears(c): return c["score"] >= min_score if min_score is not None else c["score"] > sum(by[c["prompt"]]) / len(by[c["prompt"]])
+    best = {}
+    for c in sorted((c for c in scored if c["score"] is not None and clears(c) and c["completion"].strip()), key=lambda c: -c["score"]):
+        kept = best.setdefault(c["prompt"], [])
+        if len(kept) < per_prompt and c["completion"].strip() not in {k["completion"].strip() for k in kept}: kept.append(c)
+    return [c for cs in best.values() for c in cs]
+
+# %% ../nbs/08_train.ipynb #4c425c09
+class TimeBudget(TrainerCallback):
+    "Stop training after `seconds` of wall-clock time (at the end of a step): recipes compared at an equal budget."
+    def __init__(self, seconds:float): self.seconds = seconds
+    def on_train_begin(self, args, state, control, **kw): self.t0 = time.perf_counter()
+    def on_step_end(self, args, state, control, **kw):
+        if time.perf_counter() - self.t0 >= self.seconds: control.should_training_stop = True
+
+def _precision(gpu:bool) -> dict:
+    dtype = compute_dtype()
+    return dict(use_cpu=not gpu, bf16=dtype == torch.bfloat16, fp16=dtype == torch.float16, gradient_checkpointing=gpu)
+
+def sft_args(cfg:TaoConfig, output_dir) -> SFTConfig:
+    "TRL `SFTConfig` for supervised training on the winners: loss on the completion only, no checkpoints."
+    return SFTConfig(output_dir=str(output_dir), num_train_epochs=cfg.sft_epochs, learning_rate=cfg.sft_learning_rate,
+                     per_device_train_batch_size=cfg.per_device_train_batch_size, completion_only_loss=True,
+                     max_length=cfg.max_prompt_tokens + 2 * cfg.max_new_tokens + 32, logging_steps=1, save_strategy="no",
+                     report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
+
+def train_sft(model, tok, # loaded base model, its tokenizer
+              targets:list, # winners: dicts with `prompt` and `completion`
+              cfg:TaoConfig, out_dir, # round settings; folder for the adapter and logs
+              adapter_name:str="adapter", # subfolder of `out_dir` the adapter goes to
+              callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
+    "Rejection-sampling fine-tuning: a LoRA adapter trained to answer each plain prompt with its winners; return (adapter folder, log history)."
+    if not targets: raise TaoError(f"no explored answer reached min_winner_score {cfg.min_winner_score}: nothing to imitate; "
+                                   "lower --min-winner-score, add prompts or strategies, or use --recipe grpo")
+    ds = Dataset.from_dict({"prompt": [_chat("user", t["prompt"]) for t in targets], "completion": [_chat("assistant", t["completion"]) for t in targets]})
+    model, peft_config = start_model(model, cfg)
+    trainer = SFTTrainer(model=model, args=sft_args(cfg, Path(out_dir)/"trainer"), train_dataset=ds, processing_class=tok, peft_config=peft_config,
+                         callbacks=[StepBar("SFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
+    trainer.remove_callback(ProgressCallback)
+    trainer.train()
+    return save_training(trainer, out_dir, adapter_name, recipe="sft", targets=len(targets), prompts=len({t["prompt"] for t in targets}), epochs=cfg.sft_epochs,
+                         init_adapter=cfg.init_adapter)
+
+# %% ../nbs/08_train.ipynb #d5d43682
+def privileged_context(prompt:str, # the plain prompt
+                       answer:str=None) -> str: # a winning answer to it, if exploration found one
+    "What the SDFT teacher sees beyond the plain prompt: the requirements restated as a checklist, and a winning answer."
+    return restate_system(prompt) + (f"\n\nHere is an answer that meets every requirement; answer in the same way:\n{answer}" if answer else "")
+
+def sdft_args(cfg:TaoConfig, output_dir, n_prompts:int=None) -> "SDFTConfig":
+    "TRL `SDFTConfig`: on-policy samples of the plain-prompt student, distilled towards the base model shown the privileged context (a batch fits the prompts)."
+    from trl.experimental.sdft import SDFTConfig
+    return SDFTConfig(output_dir=str(output_dir), max_steps=cfg.steps, learning_rate=cfg.sft_learning_rate, per_device_train_batch_size=min(cfg.per_device_train_batch_size, n_prompts or 10**9),
+                      num_generations=1, max_completion_length=cfg.max_completion_length, temperature=cfg.temperature, teacher_model_kind="base",
+                      logging_steps=1, save_strategy="no", report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
+
+def train_sdft(model, tok, # loaded base model, its tokenizer
+               prompts:list, # plain training prompts
+               targets:list, # winners (dicts with `prompt`, `completion`): the best one per prompt goes into its context
+               cfg:TaoConfig, out_dir, callbacks:list=()) -> tuple:
+    "Self-distillation with privileged context (TRL SDFT); return (adapter folder, log history)."
+    from trl.experimental.sdft import SDFTTrainer
+    if not prompts: raise TaoError("no prompts to train on: explore some first")
+    best = {}
+    for t in targets: best.setdefault(t["prompt"], t["completion"])
+    ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts], "privileged_context": [privileged_context(p, best.get(p)) for p in prompts]})
+    model, peft_config = start_model(model, cfg)
+    trainer = SDFTTrainer(model=model, args=sdft_args(cfg, Path(out_dir)/"trainer", len(prompts)), train_dataset=ds, processing_class=tok, peft_config=peft_config,
+                          callbacks=[StepBar("SDFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
+    trainer.remove_callback(ProgressCallback)
+    trainer.train()
+    return save_training(trainer, out_dir, recipe="sdft", prompts=len(prompts), with_winner=sum(p in best for p in prompts), init_adapter=cfg.init_adapter)
+
+# %% ../nbs/08_train.ipynb #817f0a25
+def train_recipe(model, tok, # loaded base model, its tokenizer
+                 cfg:TaoConfig, out_dir, # round settings (`cfg.recipe`); the round folder
+                 selected:list, # prompts with disagreeing candidates (GRPO)
+                 targets:list, # winners: candidate dicts that cleared the bar (SFT, SDFT)
+                 reward=None, # the round's scorer, for GRPO
+                 callbacks:list=()) -> tuple:
+    "Train the adapter with `cfg.recipe`; return (adapter folder, log history of every phase)."
+    if cfg.recipe == "grpo": return train_grpo(model, tok, selected, cfg, out_dir, reward, callbacks)
+    if cfg.recipe == "sft": return train_sft(model, tok, targets, cfg, out_dir, callbacks=callbacks)
+    if cfg.recipe == "sdft": return train_sdft(model, tok, list(dict.fromkeys(selected + [t["prompt"] for t in targets])), targets, cfg, out_dir, callbacks)
+    if cfg.recipe != "sft+grpo": raise TaoError(f"unknown recipe {cfg.recipe!r}; valid recipes: grpo, sft, sdft, sft+grpo")
+    warm = Path(out_dir)/"warm_start"
+    if not (cfg.resume and (warm/"adapter_config.json").exists()):
+        budget = [c for c in callbacks if isinstance(c, TimeBudget)]
+        warm, log = train_sft(model, tok, targets, cfg, out_dir, "warm_start", callbacks)
+        if budget: callbacks = [c for c in callbacks if c not in budget] + [TimeBudget(budget[0].seconds - (time.perf_counter() - budget[0].t0))]
+    fresh = load_policy(model.name_or_path, cfg.load_in_4bit) if model is not None else None
+    adapter, grpo_log = train_grpo(fresh, tok, selected, replace(cfg, init_adapter=str(warm)), out_dir, reward, callbacks)
+    return adapter, _json_list(Path(out_dir)/"train_log.json")
 
 # %% ../nbs/08_train.ipynb #2f09cf36
 def load_trained(model_path, adapter, load_in_4bit="auto"):

@@ -54,7 +54,7 @@ def repetition(text:str, n:int=3) -> float:
 _STOP = set("""a an the and or but of to in on at for with about by from as is are was were be been it its this that these those
 your you me my i we our they their he she his her them do does not no any every each some few short brief answer word words
 write describe explain tell give share note paragraph sentence sentences something interesting child overview facts school
-newsletter use using""".split())
+newsletter use using say anything reply respond text""".split())
 
 def _stem(w:str) -> str: return w[:5]
 
@@ -76,8 +76,8 @@ def degenerate(prompt:str, # the request
     body = completion
     for c in cs:
         if c.kind == "end_phrase": body = re.sub(re.escape(str(c.arg).rstrip(".!?")), " ", body, flags=re.I)
-    limit = next((c.arg for c in cs if c.kind == "max_words"), None)
-    if len(re.findall(r"\w+", body)) < (min(min_words, max(3, limit // 3)) if limit else min_words): return "short"
+    limit, least = (next((c.arg for c in cs if c.kind == k), None) for k in ["max_words", "min_words"])
+    if len(re.findall(r"\w+", body)) < min(min_words, max(3, limit // 3) if limit else least or min_words): return "short"
     if repetition(completion) > 0.5: return "loop"
     grams, seen = _grams(completion, 4), set(_grams(prompt, 4))
     if grams and sum(g in seen for g in grams) / len(grams) >= 0.5: return "echo"

@@ -12,7 +12,8 @@ def tao(*args, cwd=None, env=None):
     return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}))
 
 def tiny_flags(tiny_model, tmp_path):
-    return ["--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"prompts.jsonl"), "--n-train", 10, "--n-eval", 6, "--steps", 2,
+    "A GRPO round on the tiny model (the tests of steps, checkpoints, resume and ranks are GRPO's; the default recipe is tested from a config file)."
+    return ["--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"prompts.jsonl"), "--recipe", "grpo", "--n-train", 10, "--n-eval", 6, "--steps", 2,
             "--num-generations", 2, "--per-device-train-batch-size", 4, "--max-new-tokens", 8, "--max-completion-length", 8,
             "--strategies", "plain@1.0,restate@1.0,think@1.0"]
 
@@ -25,15 +26,23 @@ def test_round_from_config_file(tiny_model, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     out = tmp_path/"r"
     m = json.loads((out/"metrics.json").read_text())
-    assert set(m) == {"base", "best_of_n", "tuned", "n_eval_prompts", "prompt_source"} and m["n_eval_prompts"] == 6
+    assert set(m) == {"base", "best_of_n", "tuned", "n_eval_prompts", "prompt_source", "tuned_minus_base", "tuned_minus_best_of_n", "best_of_n_gain_captured"}
+    assert m["n_eval_prompts"] == 6
+    for k in ["tuned_minus_base", "tuned_minus_best_of_n"]:
+        d = m[k]
+        assert d["n"] == 6 and d["ci95"][0] <= d["diff"] <= d["ci95"][1]
+        assert abs(d["diff"] - (m["tuned"]["score"] - m[k.removeprefix("tuned_minus_")]["score"])) < 1e-9    # the same prompts on both sides
     for s in ["base", "best_of_n", "tuned"]:
-        assert set(m[s]) == {"score", "ci95", "tokens_per_answer"}
+        assert set(m[s]) == {"score", "ci95", "tokens_per_answer", "degenerate"} and 0 <= m[s]["degenerate"] <= 1
         lo, hi = m[s]["ci95"]
         assert 0 <= lo <= m[s]["score"] <= hi <= 1 and m[s]["tokens_per_answer"] > 0
     # best-of-N pays for every candidate; the tuned model answers the plain prompt like the base does
     assert m["best_of_n"]["tokens_per_answer"] > m["base"]["tokens_per_answer"]
     assert json.loads((out/"run.json").read_text())["config"]["steps"] == 2          # --set beat the file
-    assert len(json.loads((out/"train_log.json").read_text())) == 2
+    train = json.loads((out/"train.json").read_text())               # the default recipe: SFT on the winners exploration found
+    wins = [json.loads(l) for l in (out/"winners.jsonl").read_text().splitlines()]
+    assert train["recipe"] == "sft" and train["targets"] == len(wins) > 0 and all(w["score"] == 1.0 for w in wins)
+    assert {h["phase"] for h in json.loads((out/"train_log.json").read_text())} == {"sft"}
     assert {p.name for p in (out/"adapter").iterdir()} >= {"adapter_config.json", "adapter_model.safetensors"}
     assert (out/"plots"/"results.png").read_bytes()[:4] == b"\x89PNG"
     card = ModelCard.load(out/"README.md")

@@ -17,7 +17,7 @@ def qwen_dir():
 
 def _run(qwen_dir, tmp_path, *extra):
     from tao_hub.round import tiny_prompts
-    r = tao("run", "--model", qwen_dir, "--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--n-train", 16, "--n-eval", 8, "--steps", 3,
+    r = tao("run", "--model", qwen_dir, "--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--recipe", "grpo", "--n-train", 16, "--n-eval", 8, "--steps", 3,
             "--max-new-tokens", 32, "--max-completion-length", 32, "--out", tmp_path/"r", *extra)
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads((tmp_path/"r"/"run.json").read_text()), json.loads((tmp_path/"r"/"train.json").read_text())
