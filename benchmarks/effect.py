@@ -15,6 +15,7 @@ generated training tokens. Candidates, scores and every generation are kept in r
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py                          # all recipes, seeds 0 and 1 (~45 min, 2 cores)
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py --recipes sft --seeds 0  # one run
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py --recipes ""             # the saved table again
 """
 import argparse, json, random, statistics, sys, time
 from dataclasses import replace
@@ -149,7 +150,7 @@ def main():
           f"{len(sh['targets'])} winners on {len({t['prompt'] for t in sh['targets']})} prompts; {len(sh['selected'])} selected for GRPO", flush=True)
     path = RESULTS/f"{args.tag}.json"
     results = [r for r in (json.loads(path.read_text())["runs"] if path.exists() else [])]
-    for recipe in args.recipes.split(","):
+    for recipe in filter(None, args.recipes.split(",")):          # --recipes "" prints the saved table
         for seed in map(int, args.seeds.split(",")):
             if any(r["recipe"] == recipe and r["seed"] == seed for r in results): continue
             print(f"▶ {recipe} seed {seed}", flush=True)

@@ -17,12 +17,13 @@ from .config import TaoConfig, TaoError, add_config_flags, first_line, load_conf
 LOG_NAME = "tao-hub.log"
 
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct) and the builtin constraint prompts:
-explore -> score -> select -> GRPO LoRA (4-bit QLoRA on a GPU) -> evaluate base / best-of-N / tuned -> model card.
-Measured: 13.5 minutes on a 2-core CPU with a 4-bit base; a CPU now loads full precision, about 10% faster per GRPO step.
-Time goes mostly to GRPO (7-26 s per step on 2 CPU cores), then to generation (n-train and n-eval prompts x 4 strategies).
+explore -> score -> supervised LoRA on the winning answers (--recipe sft; 4-bit QLoRA on a GPU) -> evaluate base / best-of-N / tuned -> model card.
+Time goes mostly to generation (96 training and 40 held-out prompts x 4 strategies: about 8 minutes on 2 CPU cores),
+then to training (sft: about 2 minutes; grpo and sdft: 7-26 s per step).
 
-Shorter (a smoke run):   tao-hub demo --steps 4 --n-train 16 --n-eval 16
-Longer (tighter intervals, more learning):   tao-hub demo --steps 60 --n-train 96 --n-eval 100
+Shorter (a smoke run):   tao-hub demo --n-train 16 --n-eval 16
+Longer (tighter intervals, more winners):   tao-hub demo --n-train 192 --n-eval 100
+GRPO instead:   tao-hub demo --recipe grpo --steps 20
 Any setting below also works as --set key=value or as a key in a config file for `tao-hub run`."""
 
 STAGES = {"explore": "split the prompts and explore the training split (writes candidates.jsonl)",

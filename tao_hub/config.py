@@ -57,7 +57,7 @@ class TaoConfig:
     prompt_overflow: str = _opt("drop", "what to do with prompts over max_prompt_tokens: drop or truncate")
     constraints: list = _opt(DEMO_CONSTRAINTS, "constraint kinds used to build the builtin prompt set")
     n_prompts: int = _opt(240, "prompts to draw before the train/eval split (size of the builtin set; sample size from a Hub dataset)")
-    n_train: int = _opt(48, "training prompts to explore")
+    n_train: int = _opt(96, "training prompts to explore (more prompts, more winners to learn from)")
     n_eval: int = _opt(40, "held-out evaluation prompts (never explored, never trained on)")
     strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies, comma-separated or repeated: plain@T, ladder, restate, think, persona, critique, fewshot")
     backend: str = _opt("auto", "exploration backend: auto (vLLM when installed and on a GPU), transformers or vllm")

@@ -56,7 +56,7 @@ your you me my i we our they their he she his her them do does not no any every 
 write describe explain tell give share note paragraph sentence sentences something interesting child overview facts school
 newsletter use using say anything reply respond text""".split())
 
-def _stem(w:str) -> str: return w[:5]
+def _stem(w:str) -> str: return (w[:-1] if len(w) > 3 and w.endswith("s") else w)[:5]     # owls ~ owl, fireflies ~ firefly
 
 def request_words(prompt:str) -> set:
     "5-letter stems of the content words of the request in `prompt`, its constraint sentences left out."
