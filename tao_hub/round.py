@@ -357,4 +357,4 @@ def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
 def tiny_prompts(path, n:int=24) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     tasks = ["Write something.", "Say anything.", "Reply with some text.", "Write anything."]     # no topic: a random model cannot be on one
-    return write_prompts([f"{tasks[i % 4]} Use {'fewer than' if (i // 16) % 2 else 'at least'} {3 + (i // 4) % 4} words." for i in range(n)], path)
+    return write_prompts([f"{tasks[i % 4]} Use {'fewer than' if (i // 16) % 2 else 'at least'} {5 + (i // 4) % 4} words." for i in range(n)], path)

@@ -6,8 +6,8 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 
 # %% auto #0
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'resume_checkpoint', 'SeenPrompts',
-           'StepBar', 'save_training', 'train_grpo', 'winners', 'TimeBudget', 'sft_args', 'train_sft',
-           'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe', 'load_trained', 'write_merged']
+           'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'TimeBudget', 'sft_args',
+           'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe', 'load_trained', 'write_merged']
 
 # %% ../nbs/08_train.ipynb #abb0ee26
 import json, time
@@ -17,7 +17,7 @@ from accelerate.utils import gather_object
 from datasets import Dataset
 from peft import LoraConfig, PeftModel
 from tqdm.auto import tqdm
-from transformers import ProgressCallback, TrainerCallback
+from transformers import ProgressCallback, TrainerCallback, TrainerState
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 from .config import TaoConfig, TaoError
 from dataclasses import replace
@@ -117,12 +117,27 @@ def _chat(role:str, text:str) -> list: return [{"role": role, "content": text}]
 def _json_list(path) -> list: return json.loads(Path(path).read_text()) if Path(path).exists() else []
 def _json_dict(path) -> dict: return json.loads(Path(path).read_text()) if Path(path).exists() else {}
 
+def train_or_finish(trainer, # a TRL trainer
+                    resume:Path, # the checkpoint to continue from, or None
+                    steps:int): # the steps the training was set to
+    "Train, from `resume` if given; a checkpoint that already reached `steps` is loaded, not trained one step past it."
+    if not resume: return trainer.train()
+    state = TrainerState.load_from_json(str(resume/"trainer_state.json"))
+    if state.global_step < steps: return trainer.train(resume_from_checkpoint=str(resume))
+    trainer._load_from_checkpoint(str(resume))       # transformers runs one step before it checks max_steps (an extra step)
+    trainer.state = state
+
 def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts
                cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
                reward=None, # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
                callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
     "Train a LoRA adapter with GRPO; return (adapter folder, log history)."
     if not prompts: raise TaoError("no prompts to train on: exploration found no prompt with disagreeing candidates; add prompts, strategies or raise temperatures")
+    ranks = world()["world_size"]
+    need = cfg.per_device_train_batch_size * ranks // cfg.num_generations
+    if len(prompts) < need: raise TaoError(f"only {len(prompts)} prompt(s) to train on, but one GRPO step takes {need} "
+                                           f"({cfg.per_device_train_batch_size} completions x {ranks} process(es) / {cfg.num_generations} generations): "
+                                           "add prompts (--n-train) or lower --per-device-train-batch-size")
     out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
     resume = resume_checkpoint(cfg, scratch)
     ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts]})
@@ -132,7 +147,7 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
     trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=grpo_args(cfg, scratch, weights), train_dataset=ds, processing_class=tok,
                           peft_config=peft_config, callbacks=[StepBar("GRPO", "reward")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
-    trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    train_or_finish(trainer, resume, cfg.steps)
     ranks = gather_object([(world()["rank"], p) for p in seen.seen])
     return save_training(trainer, out_dir, recipe="grpo", resumed_from=resume.name if resume else None, checkpoints=[p.name for _, p in checkpoints(scratch)],
                          init_adapter=cfg.init_adapter, generation=grpo_generation(cfg)[1],
