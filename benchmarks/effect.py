@@ -16,6 +16,8 @@ generated training tokens. Candidates, scores and every generation are kept in r
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py                          # all recipes, seeds 0 and 1 (~45 min, 2 cores)
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py --recipes sft --seeds 0  # one run
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py --recipes ""             # the saved table again
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py --strategies plain@0.7,plain@1.0,restate,think --tag effect
+                                                                                  # the exploration before `guided`
 """
 import argparse, json, random, statistics, sys, time
 from dataclasses import replace
@@ -140,10 +142,11 @@ def main():
     p.add_argument("--n-prompts", type=int, default=240)
     p.add_argument("--n-eval", type=int, default=60)
     p.add_argument("--sft-epochs", type=int, default=3)
+    p.add_argument("--strategies", default=None, help="comma-separated exploration strategies (default: tao-hub's)")
     p.add_argument("--tag", default="effect", help="results go to results/TAG.json and results/TAG/")
     args = p.parse_args()
     from tao_hub.config import TaoConfig
-    cfg = TaoConfig(n_train=args.n_train)
+    cfg = TaoConfig(n_train=args.n_train, **({"strategies": args.strategies.split(",")} if args.strategies else {}))
     folder = RESULTS/args.tag; folder.mkdir(parents=True, exist_ok=True)
     sh = shared(args, cfg, folder)
     print(f"exploration: {len(sh['train'])} prompts, {len(sh['explored']['rows'])} candidates in {sh['explored']['seconds']:.0f} s; "

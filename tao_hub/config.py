@@ -30,7 +30,7 @@ def read_failure(e:Exception) -> str:
 # %% ../nbs/00_config.ipynb #222b4416
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_CONSTRAINTS = ["max_words", "include_word", "end_phrase", "start_word"]
-DEFAULT_STRATEGIES = ["plain@0.7", "plain@1.0", "restate", "think"]
+DEFAULT_STRATEGIES = ["plain@0.7", "restate", "guided@0.7", "guided@1.0"]
 RECIPES = {"grpo": "on-policy GRPO on the selected prompts, rewarded by the scorers",
            "sft": "rejection-sampling fine-tuning: supervised LoRA from each plain prompt to its best explored answers that clear the bar",
            "sdft": "self-distillation: the model shown the restated requirements and the winning answer teaches the plain-prompt model (TRL SDFT)",
@@ -59,7 +59,7 @@ class TaoConfig:
     n_prompts: int = _opt(240, "prompts to draw before the train/eval split (size of the builtin set; sample size from a Hub dataset)")
     n_train: int = _opt(96, "training prompts to explore (more prompts, more winners to learn from)")
     n_eval: int = _opt(40, "held-out evaluation prompts (never explored, never trained on)")
-    strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies, comma-separated or repeated: plain@T, ladder, restate, think, persona, critique, fewshot")
+    strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies, comma-separated or repeated: plain@T, ladder, restate, think, persona, critique, fewshot, guided")
     backend: str = _opt("auto", "exploration backend: auto (vLLM when installed and on a GPU), transformers or vllm")
     max_new_tokens: int = _opt(64, "answer budget in tokens for exploration and evaluation")
     generation_batch: int = _opt(48, "prompts per batched generate call")

@@ -6,8 +6,9 @@ Docs: https://tao-hub.github.io/tao-hub/explore.html.md"""
 
 # %% auto #0
 __all__ = ['THINK_SUFFIX', 'PERSONAS', 'CRITIQUE_ASK', 'REVISE_ASK', 'STRATEGIES', 'LADDER', 'Strategy', 'restate_system',
-           'think_answer', 'persona_system', 'CritiqueRevise', 'FewShot', 'get_strategy', 'get_strategies',
-           'hf_generator', 'vllm_available', 'pick_backend', 'vllm_generator', 'release', 'explore']
+           'think_answer', 'persona_system', 'opening', 'cut_words', 'whole_sentences', 'fit_requirements', 'Guided',
+           'CritiqueRevise', 'FewShot', 'get_strategy', 'get_strategies', 'hf_generator', 'vllm_available',
+           'pick_backend', 'vllm_generator', 'release', 'explore']
 
 # %% ../nbs/04_explore.ipynb #0672bbe4
 import gc, importlib.util, re, time, zlib
@@ -66,6 +67,50 @@ def persona_system(prompt:str) -> str:
     "An expert persona system prompt, the same for the same prompt."
     return f"You are {PERSONAS[zlib.crc32(prompt.encode()) % len(PERSONAS)]}. Follow every instruction in the request exactly."
 
+# %% ../nbs/04_explore.ipynb #9a1c7e22
+def opening(prompt:str) -> str:
+    "The first word the prompt requires of its answer ('' if it requires none)."
+    return next((c.arg for c in parse_constraints(prompt) if c.kind == "start_word"), "")
+
+def cut_words(text:str, # an answer
+              n:int) -> str: # the most words it may keep
+    "`text` within `n` words: up to its last sentence end when that keeps half of them, else cut and closed with a period."
+    words = text.split()
+    if len(words) <= n: return text
+    cut = " ".join(words[:n])
+    m = re.match(r"(.*[.!?])", cut, re.S)
+    return m.group(1) if m and len(m.group(1).split()) >= n // 2 else cut.rstrip(",;:-") + "."
+
+def whole_sentences(text:str, min_words:int=8) -> str:
+    "`text` without an unfinished last sentence (kept when dropping it would leave fewer than `min_words` words)."
+    m = re.match(r"(.*[.!?])", text.strip(), re.S)
+    return m.group(1) if m and len(m.group(1).split()) >= min_words else text.strip()
+
+def fit_requirements(prompt:str, # the request, whose requirements are parsed as the verifier parses them
+                     answer:str) -> str: # the model's answer
+    "`answer` with the mechanical requirements of `prompt` applied: cut to the word limit, the closing phrase appended, the case, the quotes."
+    cs = {c.kind: c.arg for c in parse_constraints(prompt)}
+    end = cs.get("end_phrase")
+    if "max_words" in cs: answer = cut_words(answer, cs["max_words"] - 1 - len((end or "").split()))
+    if end: answer = f"{whole_sentences(answer)} {end}"
+    if "lowercase" in cs: answer = answer.lower()
+    if "uppercase" in cs: answer = answer.upper()
+    if "quotes" in cs: answer = '"' + answer.strip('"') + '"'
+    return answer
+
+def _join(start:str, rest:str) -> str:
+    "A started answer and its continuation, with a space unless the continuation opens with punctuation."
+    return (start + ("" if not start or rest[:1] in ",.;:!?'" else " ") + rest).strip()
+
+@dataclass(frozen=True)
+class Guided(Strategy):
+    "Restated requirements, the required first word written for the model to continue, then `fit_requirements`."
+    def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
+        starts = [opening(p) for p in prompts]
+        chats = [self.messages(p) + [{"role": "assistant", "content": s}] * bool(s) for p, s in zip(prompts, starts)]
+        outs = gen(chats, max_new_tokens, self.temperature, self.label)
+        return [dict(o, text=fit_requirements(p, _join(s, o["text"]))) for p, s, o in zip(prompts, starts, outs)]
+
 # %% ../nbs/04_explore.ipynb #b8708a99
 CRITIQUE_ASK = "Critique your answer: list every requirement of my request that it misses, and anything wrong or unclear. Do not rewrite it yet."
 REVISE_ASK = "Now write the improved answer only, meeting every requirement of my first request."
@@ -104,6 +149,7 @@ STRATEGIES = {
     "persona": Strategy("persona", 0.7, system=persona_system),
     "critique": CritiqueRevise("critique", 0.7),
     "fewshot": FewShot("fewshot", 0.7),
+    "guided": Guided("guided", 0.7, system=restate_system),
 }
 LADDER = (0.3, 0.7, 1.1)
 
@@ -153,8 +199,15 @@ def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     except ImportError as e: raise TaoError(f"vLLM is installed but does not import ({e}); reinstall it (pip install 'tao-hub[vllm]') or use --backend transformers") from None
     engine = {"llm": LLM(model=str(model_path), seed=seed, dtype="bfloat16", gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=False)}
     def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
-        outs = engine["llm"].chat(conversations, SamplingParams(temperature=temperature, max_tokens=max_new_tokens), use_tqdm=True)
-        return [dict(text=o.outputs[0].text.strip(), tokens=len(o.outputs[0].token_ids), prompt_tokens=len(o.prompt_token_ids)) for o in outs]
+        out, params = [None] * len(conversations), SamplingParams(temperature=temperature, max_tokens=max_new_tokens)
+        for started in (False, True):                    # a chat whose last turn is a started answer is continued, not answered
+            idx = [i for i, c in enumerate(conversations) if (c[-1]["role"] == "assistant") == started]
+            if not idx: continue
+            outs = engine["llm"].chat([conversations[i] for i in idx], params, use_tqdm=True,
+                                      add_generation_prompt=not started, continue_final_message=started)
+            for i, o in zip(idx, outs):
+                out[i] = dict(text=o.outputs[0].text.strip(), tokens=len(o.outputs[0].token_ids), prompt_tokens=len(o.prompt_token_ids))
+        return out
     gen.engine = engine
     return gen
 

@@ -187,7 +187,8 @@ def generate(model, tok, conversations:list, # lists of chat messages
              max_new_tokens:int=64, temperature:float=0.0, batch_size:int=32,
              desc:str="generating") -> list:
     "Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order."
-    texts = [tok.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations]
+    started = [c[-1]["role"] == "assistant" for c in conversations]          # a started answer is continued, not answered
+    texts = [tok.apply_chat_template(c, add_generation_prompt=not s, continue_final_message=s, tokenize=False) for c, s in zip(conversations, started)]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id if isinstance(model.generation_config.eos_token_id, list) else [model.generation_config.eos_token_id])
     sample = dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else dict(do_sample=False, temperature=None, top_p=None, top_k=None)
