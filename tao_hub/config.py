@@ -59,7 +59,8 @@ class TaoConfig:
     n_prompts: int = _opt(240, "prompts to draw before the train/eval split (size of the builtin set; sample size from a Hub dataset)")
     n_train: int = _opt(96, "training prompts to explore (more prompts, more winners to learn from)")
     n_eval: int = _opt(40, "held-out evaluation prompts (never explored, never trained on)")
-    strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies, comma-separated or repeated: plain@T, ladder, restate, think, persona, critique, fewshot, guided")
+    strategies: list = _opt(DEFAULT_STRATEGIES, "exploration strategies, comma-separated or repeated: "
+                            "plain@T, ladder, restate, think, persona, critique, fewshot, guided")
     backend: str = _opt("auto", "exploration backend: auto (vLLM when installed and on a GPU), transformers or vllm")
     max_new_tokens: int = _opt(64, "answer budget in tokens for exploration and evaluation")
     generation_batch: int = _opt(48, "prompts per batched generate call")
