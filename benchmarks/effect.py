@@ -52,6 +52,7 @@ def shared(args, cfg, folder:Path) -> dict:
     from tao_hub.models import load_policy, load_tokenizer, resolve_model
     from tao_hub.rewards import score_candidates
     from tao_hub.select import select_prompts
+    from tao_hub.round import winner_bar
     from tao_hub.train import winners
     from tao_hub.verifiers import ConstraintReward
     train = builtin_prompts(args.n_prompts, cfg.constraints, 0, part="train")[:args.n_train]
@@ -74,7 +75,7 @@ def shared(args, cfg, folder:Path) -> dict:
             out[name] = rows
         return out
     ref = cached(folder/"reference.json", reference)
-    targets = winners(ex["rows"], cfg.min_winner_score, cfg.winners_per_prompt)
+    targets = winners(ex["rows"], winner_bar(cfg), cfg.winners_per_prompt)   # the bar a round uses
     selected, stats = select_prompts(__import__("datasets").Dataset.from_list(ex["rows"]))
     return dict(train=train, explored=ex, reference=ref, targets=targets, selected=selected, selection=stats)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from .config import TaoError
 from .explore import explore, hf_generator
+from .data import prompt_columns, prompt_of
 from .models import generate
 from .constraints import parse_constraints, satisfied
 from .rewards import score_candidates
@@ -38,11 +39,11 @@ def summarize(scores:list, # one per prompt, None where the scorers do not apply
 # %% ../nbs/09_eval.ipynb #24a2bc3c
 def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_size:int=32, reward=None) -> tuple:
     "(one row per prompt with the greedy answer and its score; summary) for system `name`."
-    reward = reward or ConstraintReward()
-    outs = generate(model, tok, [[{"role": "user", "content": p}] for p in prompts], max_new_tokens, 0.0, batch_size, desc=f"eval {name}")
-    scores = reward(prompts, [o["text"] for o in outs])
+    reward, texts = reward or ConstraintReward(), [prompt_of(p) for p in prompts]
+    outs = generate(model, tok, [[{"role": "user", "content": p}] for p in texts], max_new_tokens, 0.0, batch_size, desc=f"eval {name}")
+    scores = reward(texts, [o["text"] for o in outs], **prompt_columns(prompts))
     rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s, degenerate=degenerate(p, o["text"]))
-            for p, o, s in zip(prompts, outs, scores)]
+            for p, o, s in zip(texts, outs, scores)]
     return rows, summarize(scores, [o["tokens"] for o in outs], [r["degenerate"] for r in rows])
 
 # %% ../nbs/09_eval.ipynb #725dae30
@@ -51,11 +52,11 @@ def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int
     reward = reward or ConstraintReward()
     scored = score_candidates(explore(hf_generator(model, tok, batch_size), prompts, strategies, max_new_tokens, seed, reward), reward).to_list()
     rows = []
-    for p in prompts:
+    for p in map(prompt_of, prompts):
         cs = [c for c in scored if c["prompt"] == p]
         best = max(cs, key=lambda c: (c["score"] is not None, c["score"] or 0))
         rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs)))
-    scores = reward(prompts, [r["completion"] for r in rows])      # the chosen answer scored alone, on the same scale as base and tuned
+    scores = reward([r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))      # the chosen answer scored alone, on the same scale as base and tuned
     for r, s in zip(rows, scores): r.update(score=s, degenerate=degenerate(r["prompt"], r["completion"]))
     return rows, summarize(scores, [r["tokens"] for r in rows], [r["degenerate"] for r in rows])
 

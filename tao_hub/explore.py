@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from .config import TaoError
 from .constraints import describe, parse_constraints
 from .models import generate, has_gpu
+from .data import prompt_columns, prompt_of
 
 # %% ../nbs/04_explore.ipynb #fb059210
 @dataclass(frozen=True)
@@ -69,8 +70,11 @@ def persona_system(prompt:str) -> str:
 
 # %% ../nbs/04_explore.ipynb #9a1c7e22
 def opening(prompt:str) -> str:
-    "The first word the prompt requires of its answer ('' if it requires none)."
-    return next((c.arg for c in parse_constraints(prompt) if c.kind == "start_word"), "")
+    "How the answer must begin: the required first word, then the word it must include ('Notably, the marble'); '' if neither."
+    cs = {c.kind: c.arg for c in parse_constraints(prompt)}
+    start, word = cs.get("start_word", ""), cs.get("include_word")
+    if not word: return start
+    return f"{start}, the {word}" if start and start.lower() != "the" else f"The {word}"
 
 def cut_words(text:str, # an answer
               n:int) -> str: # the most words it may keep
@@ -104,7 +108,7 @@ def _join(start:str, rest:str) -> str:
 
 @dataclass(frozen=True)
 class Guided(Strategy):
-    "Restated requirements, the required first word written for the model to continue, then `fit_requirements`."
+    "Restated requirements, the required opening (`opening`) written for the model to continue, then `fit_requirements`."
     def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
         starts = [opening(p) for p in prompts]
         chats = [self.messages(p) + [{"role": "assistant", "content": s}] * bool(s) for p, s in zip(prompts, starts)]
@@ -221,24 +225,26 @@ def release(gen):
 # %% ../nbs/04_explore.ipynb #cc9c1095
 def _shots(rows:list, scorer) -> list:
     "(prompt, answer) of each prompt's best-scored candidate so far, best first."
-    scores = scorer([r["prompt"] for r in rows], [r["completion"] for r in rows])
+    columns = {k: [r.get(k) for r in rows] for k in rows[0] if k not in ("prompt", "completion")}
+    scores = scorer([r["prompt"] for r in rows], [r["completion"] for r in rows], **columns)
     best = {}
     for r, s in zip(rows, scores):
         if s is not None and s > best.get(r["prompt"], (float("-inf"),))[0]: best[r["prompt"]] = (s, r["completion"])
     return [(p, a) for p, (s, a) in sorted(best.items(), key=lambda kv: -kv[1][0])]
 
-def explore(gen, prompts:list, # backend (`hf_generator`, `vllm_generator`); plain prompts
+def explore(gen, prompts:list, # backend (`hf_generator`, `vllm_generator`); prompts: strings or rows (`prompt_of`)
             strategies:list, # strategy specs, e.g. ["plain@0.7", "think"], or `Strategy` objects
             max_new_tokens:int=64, seed:int=0,
             scorer=None) -> Dataset: # reward callable, needed by strategies that learn from scores (fewshot)
-    "Candidates for every prompt from every strategy, with their strategy, temperature, tokens and time."
-    rows = []
+    "Candidates for every prompt from every strategy, with their strategy, temperature, tokens and time (and a prompt row's columns)."
+    texts, columns, rows = [prompt_of(p) for p in prompts], prompt_columns(prompts), []
+    extras = [{k: v[i] for k, v in columns.items()} for i in range(len(texts))]
     for i, s in enumerate(tqdm(get_strategies(strategies), desc="exploring", unit="strategy")):
         torch.manual_seed(seed + i)
         shots = _shots(rows, scorer) if isinstance(s, FewShot) and rows and scorer else None
         t0 = time.perf_counter()
-        outs = s.sample(gen, prompts, max_new_tokens, shots)
-        per = (time.perf_counter() - t0) / max(len(prompts), 1)
-        rows += [dict(prompt=p, strategy=s.label, temperature=s.temperature, completion=s.answer(o["text"]), raw=o["text"],
-                      completion_tokens=o["tokens"], prompt_tokens=o["prompt_tokens"], seconds=per) for p, o in zip(prompts, outs)]
+        outs = s.sample(gen, texts, max_new_tokens, shots)
+        per = (time.perf_counter() - t0) / max(len(texts), 1)
+        rows += [dict(e, prompt=p, strategy=s.label, temperature=s.temperature, completion=s.answer(o["text"]), raw=o["text"],
+                      completion_tokens=o["tokens"], prompt_tokens=o["prompt_tokens"], seconds=per) for p, e, o in zip(texts, extras, outs)]
     return Dataset.from_list(rows)

@@ -6,18 +6,18 @@ Docs: https://tao-hub.github.io/tao-hub/rewards.html.md"""
 
 # %% auto #0
 __all__ = ['DEFAULT_RUBRIC', 'POINT_TEMPLATE', 'PAIR_TEMPLATE', 'SPECS', 'VERIFIERS', 'HubScorer', 'RewardModel',
-           'tiny_reward_model_dir', 'Judge', 'unique_names', 'Composite', 'parse_spec', 'make_scorer', 'parse_weights',
-           'make_scorers', 'score_candidates', 'strategy_report', 'best_of_n']
+           'tiny_reward_model_dir', 'Judge', 'unique_names', 'Composite', 'parse_spec', 'load_reward_function',
+           'make_scorer', 'parse_weights', 'make_scorers', 'score_candidates', 'strategy_report', 'best_of_n']
 
 # %% ../nbs/06_rewards.ipynb #918ee6bb
-import hashlib, re
+import hashlib, importlib, importlib.util, os, re, sys
 from pathlib import Path
 import torch
 from datasets import Dataset
 from fastcore.basics import patch
 from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, BitsAndBytesConfig,
                           LlamaForSequenceClassification)
-from .config import TaoError
+from .config import TaoError, first_line
 from .data import _hub_error
 from .models import cached_folder, compute_dtype, has_gpu, make_tiny, world
 from .verifiers import ConstraintReward, Guard, IFEvalReward, MathReward, PythonReward, SQLReward, SelfConsistency, _text
@@ -199,7 +199,8 @@ SPECS = {"rm:ORG/NAME[@REV]": "reward model from the Hub or a folder (batched, t
          "verifier:sql@DB.sqlite": "SQL that parses and returns rows on your SQLite database",
          "verifier:python[@TESTS.py]": "code run in a sandbox against tests (a `tests` column or the file), or a smoke run",
          "consistency[:math]": "self-consistency: agreement with the group's majority answer (TTRL)",
-         "guard[@MAX_WORDS]": "penalty in [-1, 0] for repetition and excess length"}
+         "guard[@MAX_WORDS]": "penalty in [-1, 0] for repetition and excess length",
+         "py:MODULE:FUNC": "your own TRL reward function (prompts, completions, **columns) from an importable module or a .py file"}
 VERIFIERS = {"constraints": "none", "ifeval": "none", "math": "none", "sql": "required", "python": "optional"}
 
 def _bad(spec, why=""): return TaoError(f"{why or 'unknown scorer'} {spec!r}; valid scorers: {', '.join(SPECS)}")
@@ -219,9 +220,37 @@ def parse_spec(spec:str) -> tuple:
     base, _, arg = spec.strip().partition("@")
     if base in ("consistency", "consistency:math") and not arg: return "consistency", base.partition(":")[2] or None, None
     if base == "guard" and (not arg or arg.isdigit()): return "guard", None, int(arg) if arg else None
+    if kind == "py":
+        module, _, func = rest.rpartition(":")
+        if not (module and func.isidentifier()): raise _bad(spec, "py needs MODULE:FUNCTION or PATH.py:FUNCTION in")
+        return "py", module, func
     raise _bad(spec)
 
 # %% ../nbs/06_rewards.ipynb #52965e01
+def _import(module:str):
+    "The module named `module` (searched from the working folder too, as TRL's CLI does), or loaded from a .py file."
+    if not module.endswith(".py"):
+        if os.getcwd() not in sys.path: sys.path.insert(0, os.getcwd())
+        return importlib.import_module(module)
+    if not Path(module).is_file(): raise TaoError(f"reward file {module} not found: pass an existing file, as py:PATH.py:FUNCTION")
+    spec = importlib.util.spec_from_file_location(Path(module).stem, module)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+def load_reward_function(module:str, # an importable module (pkg.rewards) or a .py file
+                         name:str): # the function in it
+    "A user's reward function: any callable with TRL's reward signature `(prompts, completions, **columns) -> list`."
+    try: mod = _import(module)
+    except TaoError: raise
+    except ImportError as e: raise TaoError(f"reward module '{module}' could not be imported: {first_line(e)} (run from its folder, "
+                                            "add it to PYTHONPATH, or pass a file as py:PATH.py:FUNCTION)") from e
+    except Exception as e: raise TaoError(f"reward module '{module}' failed while loading: {type(e).__name__}: {first_line(e)}") from e
+    fn = getattr(mod, name, None)
+    if not callable(fn): raise TaoError(f"reward module '{module}' has no function '{name}' (it has: "
+                                        f"{', '.join(n for n, v in vars(mod).items() if callable(v) and not n.startswith('_')) or 'none'})")
+    return fn
+
 def make_scorer(spec:str, rm_4bit:bool=False, rm_batch_size:int=16, rm_max_length:int=1024):
     "The scorer named by `spec` (see `SPECS`)."
     kind, name, arg = parse_spec(spec)
@@ -229,6 +258,7 @@ def make_scorer(spec:str, rm_4bit:bool=False, rm_batch_size:int=16, rm_max_lengt
     if kind == "judge": return Judge(name, revision=arg, load_in_4bit=rm_4bit)
     if kind == "consistency": return SelfConsistency(math=name == "math")
     if kind == "guard": return Guard(max_words=arg)
+    if kind == "py": return load_reward_function(name, arg)
     return {"constraints": ConstraintReward, "ifeval": IFEvalReward, "math": MathReward, "sql": SQLReward, "python": PythonReward}[name](*([arg] if arg else []))
 
 def parse_weights(weights, n:int) -> list:

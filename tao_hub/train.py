@@ -24,6 +24,7 @@ from dataclasses import replace
 from .explore import pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
 from .rewards import Composite
+from .data import prompt_columns, prompt_of
 from .verifiers import ConstraintReward, _text
 
 # %% ../nbs/08_train.ipynb #303d732f
@@ -127,7 +128,7 @@ def train_or_finish(trainer, # a TRL trainer
     trainer._load_from_checkpoint(str(resume))       # transformers runs one step before it checks max_steps (an extra step)
     trainer.state = state
 
-def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts
+def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts (strings or rows)
                cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
                reward=None, # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
                callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
@@ -140,7 +141,7 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
                                            "add prompts (--n-train) or lower --per-device-train-batch-size")
     out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
     resume = resume_checkpoint(cfg, scratch)
-    ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts]})
+    ds = Dataset.from_dict({"prompt": [_chat("user", prompt_of(p)) for p in prompts], **prompt_columns(prompts)})   # TRL passes the columns to the rewards
     funcs, weights = (list(reward.rewards), reward.weights) if isinstance(reward, Composite) else ([reward or ConstraintReward()], None)
     funcs[0] = seen = SeenPrompts(funcs[0])
     model, peft_config = start_model(model, cfg)
@@ -244,7 +245,7 @@ def train_recipe(model, tok, # loaded base model, its tokenizer
     "Train the adapter with `cfg.recipe`; return (adapter folder, log history of every phase)."
     if cfg.recipe == "grpo": return train_grpo(model, tok, selected, cfg, out_dir, reward, callbacks)
     if cfg.recipe == "sft": return train_sft(model, tok, targets, cfg, out_dir, callbacks=callbacks)
-    if cfg.recipe == "sdft": return train_sdft(model, tok, list(dict.fromkeys(selected + [t["prompt"] for t in targets])), targets, cfg, out_dir, callbacks)
+    if cfg.recipe == "sdft": return train_sdft(model, tok, list(dict.fromkeys([prompt_of(p) for p in selected] + [t["prompt"] for t in targets])), targets, cfg, out_dir, callbacks)
     if cfg.recipe != "sft+grpo": raise TaoError(f"unknown recipe {cfg.recipe!r}; valid recipes: grpo, sft, sdft, sft+grpo")
     warm = Path(out_dir)/"warm_start"
     if not (cfg.resume and (warm/"adapter_config.json").exists()):

@@ -142,7 +142,8 @@ class IFEvalReward(Verifier):
 
     def check(self, prompt:str, completion:str, instruction_id_list=None, kwargs=None, **row):
         ids, kws = (instruction_id_list, kwargs) if instruction_id_list is not None else ifeval_instructions(prompt)
-        keep = [(i, k or {}) for i, k in zip(ids, kws or [{}] * len(ids)) if i in self.registry and i not in self.unavailable]
+        keep = [(i, {a: v for a, v in (k or {}).items() if v is not None})      # a dataset's columns fill absent keys with None
+                for i, k in zip(ids, kws or [{}] * len(ids)) if i in self.registry and i not in self.unavailable]
         self.skipped.update(i for i in ids if i not in self.registry or i in self.unavailable)
         if not keep: return None
         return self._eval(completion, [i for i, _ in keep], [k for _, k in keep], prompt, self.registry)[1].partial_strict

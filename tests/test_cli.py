@@ -199,3 +199,17 @@ def test_demo_end_to_end_on_smollm2(tmp_path):
     m = json.loads((tmp_path/"demo"/"metrics.json").read_text())
     assert m["n_eval_prompts"] == 8 and all(0 <= m[s]["score"] <= 1 for s in ["base", "best_of_n", "tuned"])
     assert ModelCard.load(tmp_path/"demo"/"README.md").data.base_model == "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+@pytest.mark.slow
+def test_math_round_on_smollm2(tmp_path):
+    "verifier:math end to end on SmolLM2: the winners are answers the `answer` column confirms, and every system is scored."
+    data = tmp_path/"math.jsonl"
+    qs = [(a, b) for a in range(2, 14) for b in range(3, 7)]
+    data.write_text("".join(json.dumps(dict(question=f"What is {a} + {b}? Answer with the number only.", answer=a + b)) + "\n" for a, b in qs))
+    r = tao("run", "--prompts", data, "--prompt-column", "question", "--reward", "verifier:math", "--n-train", 24, "--n-eval", 12,
+            "--steps", 2, "--max-new-tokens", 24, "--strategies", "plain@0.7,plain@1.0,restate@0.7", "--out", tmp_path/"m")
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((tmp_path/"m"/"metrics.json").read_text())
+    assert m["n_eval_prompts"] == 12 and all(0 <= m[s]["score"] <= 1 for s in ["base", "best_of_n", "tuned"])
+    wins = [json.loads(l) for l in (tmp_path/"m"/"winners.jsonl").read_text().splitlines()]
+    assert wins and all(w["score"] == 1.0 and str(w["answer"]) in w["completion"] for w in wins)

@@ -161,3 +161,20 @@ def test_push_failure_keeps_files_and_retry_succeeds(hub, round1):
         assert HfApi().model_info("test-org/tiny-retry").private
         from huggingface_hub.errors import RepositoryNotFoundError
         with pytest.raises(RepositoryNotFoundError): HfApi(token=False).model_info("test-org/tiny-retry")   # hidden from anonymous users
+
+def test_math_answers_travel_from_a_hub_dataset_to_the_verifier(hub, tmp_path):
+    "verifier:math in a round: the `answer` column of a Hub dataset reaches the verifier; a dataset without one is refused in one line."
+    pairs = [(a, b) for a in range(3, 9) for b in range(2, 6)]
+    want = {f"What is {a} + {b}? Answer with the number.": str(a + b) for a, b in pairs}
+    with activate(hub): datasets.Dataset.from_dict({"question": list(want), "answer": list(want.values())}).push_to_hub("test-org/math")
+    flags = ["--model", "test-org/tiny-base", "--prompt-column", "question", "--reward", "verifier:math", *SMALL]
+    r = tao(hub, "explore", *flags, "--dataset", "test-org/math", "--out", tmp_path/"m")
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = tao(hub, "score", "--out", tmp_path/"m")
+    assert r.returncode == 0, r.stderr[-3000:]
+    scored = [json.loads(l) for l in (tmp_path/"m"/"scored.jsonl").read_text().splitlines()]
+    assert len(scored) == 20 and all(s["answer"] == want[s["prompt"]] for s in scored)
+    assert all(s["score"] in (0.0, 1.0) for s in scored)            # None would mean the verifier never saw an answer
+    r = tao(hub, "run", "--model", "test-org/tiny-base", "--reward", "verifier:math", "--dataset", "test-org/prompts", "--out", tmp_path/"no-answer")
+    assert r.returncode == 2 and "verifier:math needs an 'answer' column, but the prompts have columns id besides the prompt" in r.stderr
+    assert not (tmp_path/"no-answer").exists()

@@ -4,6 +4,7 @@ from huggingface_hub import ModelCard
 from tao_hub.explore import vllm_available
 from tao_hub.models import has_gpu
 from tao_hub.verifiers import Guard
+from tao_hub.round import tiny_prompts
 from test_cli import tao, tiny_flags, _all_fail
 
 VLLM_HERE = vllm_available() and has_gpu()
@@ -40,8 +41,49 @@ def test_bad_scorer_specs_fail_before_any_work(tiny_model, tmp_path):
              "o2": ([*base, "--reward", "bleu"], ["unknown scorer 'bleu'", "verifier:sql@DB.sqlite"]),
              "o3": ([*base, "--reward", "verifier:constraints,guard", "--reward-weights", "1"], ["reward_weights has 1 value(s) for 2 scorer(s)"]),
              "o4": (["run", "--reward", "verifier:sql@missing.sqlite"], ["SQLite database missing.sqlite not found"]),
-             "o6": (["run", "--reward", "verifier:math"], ["use consistency:math"]),
+             "o6": (["run", "--reward", "verifier:math"], ["verifier:math needs an 'answer' column", "use consistency:math"]),
              "o7": (["run", "--strategies", "fewshot,plain"], ["list another strategy first"])}
     if not VLLM_HERE: cases["o5"] = (["run", "--backend", "vllm"], ["backend vllm cannot run here", "--backend transformers"])
     _all_fail({o: ([*args, "--out", tmp_path/o], needles) for o, (args, needles) in cases.items()}, tmp_path)
     for o in ["o1", "o2", "o3", "o4", "o5", "o6", "o7"]: assert not (tmp_path/o).exists()
+
+REWARD_FILE = '''import json, os
+def near_target(prompts, completions, target=None, **kw):
+    "Reward answers whose word count is near the row's `target` column; log what arrived."
+    with open(os.environ["TAO_TEST_LOG"], "a") as f:
+        f.write(json.dumps(dict(n=len(prompts), target=target, trl="trainer_state" in kw)) + "\\n")
+    texts = [c[-1]["content"] if isinstance(c, list) else c for c in completions]
+    return [-abs(len(t.split()) - n) / 8 for t, n in zip(texts, target)]
+'''
+
+def test_dataset_columns_reach_a_user_reward_in_every_stage(tiny_model, tmp_path):
+    "A dataset's extra column travels with each prompt: exploration, selection, TRL's GRPO (as a keyword) and evaluation all score with it."
+    data = tmp_path/"tasks.jsonl"
+    data.write_text("".join(json.dumps(dict(question=f"Write about item {i}.", target=2 + i % 6)) + "\n" for i in range(24)))
+    (tmp_path/"my_rewards.py").write_text(REWARD_FILE)
+    log, out = tmp_path/"calls.jsonl", tmp_path/"r"
+    flags = tiny_flags(tiny_model, tmp_path)
+    flags[flags.index("--prompts") + 1] = data
+    r = tao("run", *flags, "--prompt-column", "question", "--reward", "py:my_rewards:near_target", "--out", out, cwd=tmp_path,
+            env={"TAO_TEST_LOG": str(log)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    calls = [json.loads(l) for l in log.read_text().splitlines()]
+    assert calls and all(c["target"] is not None and len(c["target"]) == c["n"] and None not in c["target"] for c in calls)
+    assert any(c["trl"] for c in calls) and any(not c["trl"] for c in calls)     # GRPO's calls (TRL passes trainer_state) and ours
+    want = {f"Write about item {i}.": 2 + i % 6 for i in range(24)}
+    for name in ["prompts_train.jsonl", "prompts_eval.jsonl", "selected.jsonl", "candidates.jsonl", "scored.jsonl"]:
+        rows = [json.loads(l) for l in (out/name).read_text().splitlines()]
+        assert rows and all(row["target"] == want[row["prompt"]] for row in rows), name
+    m = json.loads((out/"metrics.json").read_text())
+    assert all(m[s]["score"] is not None and m[s]["score"] <= 0 for s in ["base", "best_of_n", "tuned"])
+    assert "py:my_rewards:near_target" in (out/"README.md").read_text()
+
+def test_user_reward_errors_are_one_line(tiny_model, tmp_path):
+    "A missing reward module, file or function: one line that names it, exit 2, nothing written."
+    (tmp_path/"my_rewards.py").write_text(REWARD_FILE)
+    base = ["run", "--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"p.jsonl")]
+    cases = {"m1": ([*base, "--reward", "py:no_such_rewards:f"], ["reward module 'no_such_rewards' could not be imported"]),
+             "m2": ([*base, "--reward", f"py:{tmp_path/'my_rewards.py'}:nope"], ["has no function 'nope' (it has: near_target)"]),
+             "m3": ([*base, "--reward", "py:gone.py:f"], ["reward file gone.py not found"])}
+    _all_fail({o: ([*args, "--out", tmp_path/o], needles) for o, (args, needles) in cases.items()}, tmp_path)
+    for o in cases: assert not (tmp_path/o).exists()
