@@ -6,10 +6,10 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'NEEDED_COLUMNS', 'LIMITS', 'PASS_FAIL', 'save_config', 'prepare_out', 'needs_constraints', 'check_columns',
-           'round_prompts', 'round_scorer', 'reward_facts', 'round_generator', 'stage_explore', 'stage_score',
-           'winner_bar', 'stage_train', 'eval_reference', 'eval_tuned', 'write_eval', 'device_name', 'versions',
-           'check_scorers', 'hardware_line', 'check_extras', 'start_round', 'train_round', 'run_round', 'publish',
-           'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
+           'has_instructions', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator', 'stage_explore',
+           'stage_score', 'winner_bar', 'stage_train', 'eval_reference', 'eval_tuned', 'write_eval', 'device_name',
+           'versions', 'check_scorers', 'hardware_line', 'check_extras', 'start_round', 'train_round', 'run_round',
+           'publish', 'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
 import functools, gc, importlib.util, json, os, shutil, time
@@ -75,6 +75,10 @@ def check_columns(specs:list, prompts:list):
             raise TaoError(f"{s} needs an '{col}' column, but the prompts have {what}: load a dataset that has one (--dataset or --prompts), "
                            "or use consistency:math for label-free math")
 
+def has_instructions(p) -> bool:
+    "Whether prompt row `p` lists its IFEval instructions in an `instruction_id_list` column."
+    return isinstance(p, dict) and bool(p.get("instruction_id_list"))
+
 def round_prompts(cfg:TaoConfig) -> tuple:
     "(train prompts, eval prompts, facts about their source and what was dropped)."
     hub = {}
@@ -97,7 +101,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     ps, over = fit_prompts(ps, lambda: load_tokenizer(resolve_model(cfg.model)), cfg.max_prompt_tokens, cfg.prompt_overflow)
     dropped.update(over)
     check_columns(scorer_specs(cfg), ps)
-    scorable = [p for p in ps if parse_constraints(prompt_of(p))] if needs_constraints(cfg) else ps
+    scorable = [p for p in ps if parse_constraints(prompt_of(p)) or has_instructions(p)] if needs_constraints(cfg) else ps
     dropped["no_checkable_constraint"] = len(ps) - len(scorable)
     if not scorable: raise TaoError(f"none of the {len(ps)} prompts states a constraint the verifier can check; phrase constraints as in the builtin set (kinds: {', '.join(KINDS)}), or add a scorer that needs none, e.g. --reward rm:ORG/NAME or --reward judge:ORG/NAME")
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
@@ -316,7 +320,7 @@ def run_round(cfg:TaoConfig) -> dict:
     print(f"  {report['selection']['disagree']} of {report['selection']['prompts']} training prompts have disagreeing candidates")
     print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in report["strategies"]) + f"; best-of-N {report['best_of_n'] if report['best_of_n'] is None else round(report['best_of_n'], 3)}")
     with _stage("evaluate base + best-of-N", timings): rows, metrics = eval_reference(cfg, out, model, tok)
-    with _stage("train (GRPO)", timings):
+    with _stage(f"train ({cfg.recipe})", timings):
         if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first
             model = None; _scorers.cache_clear(); gc.collect()
             if has_gpu(): torch.cuda.empty_cache()

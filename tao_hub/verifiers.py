@@ -178,24 +178,34 @@ def extract_code(text:str, lang:str) -> str:
 class SQLReward(Verifier):
     "0 for invalid/failing SQL, 0.5 for a valid query with no rows, 1 for one with rows, on a read-only SQLite database."
     __name__ = "sql"
-    def __init__(self, db, # SQLite database file the queries run against
+    def __init__(self, db, # SQLite file the queries run against, or a folder of them picked by each row's `db_id` (Spider's layout)
                  timeout:float=2.0):
         super().__init__()
-        if not Path(db).is_file(): raise TaoError(f"SQLite database {db} not found: give an existing file, e.g. --reward verifier:sql@shop.sqlite")
+        if not Path(db).exists(): raise TaoError(f"SQLite database {db} not found: give an existing file, e.g. --reward verifier:sql@shop.sqlite, "
+                                                 "or a folder of databases named by a db_id column")
         self.db, self.timeout = Path(db).resolve(), timeout
-        try: self._connect().execute("select count(*) from sqlite_master").fetchone()
+        if self.db.is_dir(): return
+        try: self._connect(self.db).execute("select count(*) from sqlite_master").fetchone()
         except sqlite3.DatabaseError: raise TaoError(f"{db} is not a SQLite database: give the .sqlite/.db file your queries run against") from None
 
-    def _connect(self): return sqlite3.connect(self.db.as_uri() + "?mode=ro", uri=True)
+    def database(self, db_id=None):
+        "The file a query runs on: the one database, or the folder's `db_id`.sqlite (or `db_id`/`db_id`.sqlite); None if absent."
+        if self.db.is_file(): return self.db
+        names = [f"{db_id}.sqlite", f"{db_id}.db", f"{db_id}/{db_id}.sqlite"] if db_id else []
+        return next((self.db/n for n in names if (self.db/n).is_file()), None)
 
-    def check(self, prompt:str, completion:str, **row):
+    def _connect(self, path): return sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+
+    def check(self, prompt:str, completion:str, db_id=None, **row):
+        path = self.database(db_id)
+        if path is None: return None
         import sqlglot
         from sqlglot import exp
         sql = extract_code(completion, "sql")
         try: trees = [t for t in sqlglot.parse(sql, read="sqlite") if t is not None]
         except sqlglot.errors.SqlglotError: return 0.0
         if len(trees) != 1 or not isinstance(trees[0], exp.Query): return 0.0
-        con = self._connect()
+        con = self._connect(path)
         deadline = time.monotonic() + self.timeout
         con.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
         try: return 1.0 if con.execute(sql).fetchmany(1) else 0.5

@@ -1,5 +1,5 @@
 "The `tao-hub` console script as a user runs it: a full round on the tiny model, the stage commands, and bad input."
-import json, os, subprocess, sys
+import json, os, sqlite3, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
@@ -213,3 +213,52 @@ def test_math_round_on_smollm2(tmp_path):
     assert m["n_eval_prompts"] == 12 and all(0 <= m[s]["score"] <= 1 for s in ["base", "best_of_n", "tuned"])
     wins = [json.loads(l) for l in (tmp_path/"m"/"winners.jsonl").read_text().splitlines()]
     assert wins and all(w["score"] == 1.0 and str(w["answer"]) in w["completion"] for w in wins)
+
+FUNCS = [("add", "returns the sum of a and b", "a, b", ["assert add(2, 3) == 5", "assert add(-1, 1) == 0"]),
+         ("sub", "returns a minus b", "a, b", ["assert sub(5, 3) == 2", "assert sub(0, 4) == -4"]),
+         ("mul", "returns the product of a and b", "a, b", ["assert mul(2, 3) == 6", "assert mul(-2, 4) == -8"]),
+         ("square", "returns x squared", "x", ["assert square(3) == 9", "assert square(-2) == 4"]),
+         ("double", "returns twice x", "x", ["assert double(4) == 8", "assert double(0) == 0"]),
+         ("is_even", "returns True when n is even", "n", ["assert is_even(4)", "assert not is_even(3)"]),
+         ("biggest", "returns the larger of a and b", "a, b", ["assert biggest(2, 7) == 7", "assert biggest(5, 1) == 5"]),
+         ("negate", "returns -x", "x", ["assert negate(3) == -3", "assert negate(-1) == 1"])]
+TOPICS = ["owls", "rain", "tea", "bridges", "maps", "bees", "clocks", "rivers", "kites", "salt", "lamps", "wheat"]
+IFEVAL = [("Your entire response should be in English, and in all lowercase letters.", ["change_case:english_lowercase"], [{}]),
+          ("Do not use any commas in your response.", ["punctuation:no_comma"], [{}]),
+          ("Answer with less than 40 words.", ["length_constraints:number_words"], [{"relation": "less than", "num_words": 40}])]
+
+def _task(kind:str, d):
+    "(rows, extra flags, the column that must reach the scorer) for a small dataset of task `kind` made in folder `d`."
+    if kind == "python":
+        rows = [dict(prompt=f"Write a Python function {n}({args}) that {what}. Reply with the code only.", tests=t) for n, what, args, t in FUNCS]
+        return rows * 2, ["--reward", "verifier:python", "--n-train", 8, "--n-eval", 4], "tests"
+    if kind == "ifeval":
+        rows = [dict(prompt=f"Write a short note about {t}. {ask}", instruction_id_list=ids, kwargs=kw) for t in TOPICS for ask, ids, kw in IFEVAL[:2]]
+        rows += [dict(prompt=f"Describe {t}. {IFEVAL[2][0]}", instruction_id_list=IFEVAL[2][1], kwargs=IFEVAL[2][2]) for t in TOPICS]
+        return rows, ["--reward", "verifier:ifeval", "--n-train", 16, "--n-eval", 8], "instruction_id_list"
+    for db_id, table, cols in [("shop", "orders", "id integer, customer text, total real"), ("library", "books", "id integer, title text, year integer")]:
+        (d/"dbs"/db_id).mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(d/"dbs"/db_id/f"{db_id}.sqlite") as con:
+            con.execute(f"create table {table} ({cols})")
+            con.executemany(f"insert into {table} values (?, ?, ?)", [(1, "a", 3), (2, "b", 5)])
+    queries = ["SELECT * FROM {t};", "SELECT COUNT(*) FROM {t};", "SELECT id FROM {t} WHERE id = 1;", "SELECT * FROM {t} ORDER BY id;",
+               "SELECT MAX(id) FROM {t};", "SELECT id FROM {t};"]           # a small model copies some, and they return rows only on db_id's database
+    rows = [dict(prompt=f"Reply with this SQL query and nothing else: {q.format(t=t)}", db_id=db) for db, t in [("shop", "orders"), ("library", "books")]
+            for q in queries]
+    return rows, ["--reward", f"verifier:sql@{d/'dbs'}", "--n-train", 8, "--n-eval", 4], "db_id"
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["python", "ifeval", "sql"])
+def test_task_round_on_smollm2(kind, tmp_path):
+    "Code with per-row tests, IFEval columns, and SQL on per-row databases: `tao-hub run` end to end, the column reaching every score."
+    rows, flags, column = _task(kind, tmp_path)
+    data = tmp_path/"tasks.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = tao("run", "--prompts", data, *flags, "--steps", 2, "--max-new-tokens", 48, "--strategies", "plain@0.7,plain@1.0,restate@0.7",
+            "--out", tmp_path/"r")
+    assert r.returncode == 0, r.stderr[-3000:]
+    want = {row["prompt"]: row[column] for row in rows}
+    scored = [json.loads(l) for l in (tmp_path/"r"/"scored.jsonl").read_text().splitlines()]
+    assert all(s[column] == want[s["prompt"]] and s["score"] is not None for s in scored) and any(s["score"] > 0 for s in scored)
+    m = json.loads((tmp_path/"r"/"metrics.json").read_text())
+    assert all(0 <= m[s]["score"] <= 1 for s in ["base", "best_of_n", "tuned"])
