@@ -63,7 +63,8 @@ def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int
         cs = [c for c in scored if c["prompt"] == p]
         best = max(cs, key=lambda c: (c["score"] is not None, c["score"] or 0))
         rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs)))
-    scores = reward([r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))      # the chosen answer scored alone, on the same scale as base and tuned
+    # the chosen answer scored alone, on the same scale as base and tuned
+    scores = reward([r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))
     for r, s in zip(rows, scores): r.update(score=s, degenerate=_degenerate(reward, r["prompt"], r["completion"]))
     return rows, summarize(scores, [r["tokens"] for r in rows], [r["degenerate"] for r in rows] if guards_degenerate(reward) else None)
 

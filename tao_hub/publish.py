@@ -20,7 +20,7 @@ from .models import load_policy, load_tokenizer, resolve_model
 # %% ../nbs/11_publish.ipynb #c415c937
 def check_push(repo_id:str, token:str=None) -> str:
     "The user name behind the token, if it may push to `repo_id`; `TaoError` otherwise."
-    try: me = HfApi(token=token).whoami()
+    try: me = with_retries(HfApi(token=token).whoami, what="token check")      # a dropped connection is no verdict on the token
     except Exception as e:
         if "token" in str(e).lower() or getattr(getattr(e, "response", None), "status_code", None) == 401:
             raise TaoError(f"the Hub rejected your token (401), so nothing could be pushed to {repo_id}: set HF_TOKEN to a token with write access or run `hf auth login`") from None

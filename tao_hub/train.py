@@ -245,7 +245,9 @@ def train_recipe(model, tok, # loaded base model, its tokenizer
     "Train the adapter with `cfg.recipe`; return (adapter folder, log history of every phase)."
     if cfg.recipe == "grpo": return train_grpo(model, tok, selected, cfg, out_dir, reward, callbacks)
     if cfg.recipe == "sft": return train_sft(model, tok, targets, cfg, out_dir, callbacks=callbacks)
-    if cfg.recipe == "sdft": return train_sdft(model, tok, list(dict.fromkeys([prompt_of(p) for p in selected] + [t["prompt"] for t in targets])), targets, cfg, out_dir, callbacks)
+    if cfg.recipe == "sdft":
+        prompts = list(dict.fromkeys([prompt_of(p) for p in selected] + [t["prompt"] for t in targets]))
+        return train_sdft(model, tok, prompts, targets, cfg, out_dir, callbacks)
     if cfg.recipe != "sft+grpo": raise TaoError(f"unknown recipe {cfg.recipe!r}; valid recipes: grpo, sft, sdft, sft+grpo")
     warm = Path(out_dir)/"warm_start"
     if not (cfg.resume and (warm/"adapter_config.json").exists()):

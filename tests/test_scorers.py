@@ -76,7 +76,8 @@ def test_dataset_columns_reach_a_user_reward_in_every_stage(tiny_model, tmp_path
         assert rows and all(row["target"] == want[row["prompt"]] for row in rows), name
     m = json.loads((out/"metrics.json").read_text())
     assert all(m[s]["score"] is not None and m[s]["score"] <= 0 for s in ["base", "best_of_n", "tuned"])
-    assert "py:my_rewards:near_target" in (out/"README.md").read_text()
+    card = (out/"README.md").read_text()
+    assert "py:my_rewards:near_target" in card and "degenerate" not in card.lower() and "degenerate" not in m["base"]   # no constraint guard here
 
 def test_user_reward_errors_are_one_line(tiny_model, tmp_path):
     "A missing reward module, file or function: one line that names it, exit 2, nothing written."
