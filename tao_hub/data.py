@@ -7,13 +7,13 @@ Docs: https://tao-hub.github.io/tao-hub/data.html.md"""
 # %% auto #0
 __all__ = ['TOPICS', 'TASKS', 'WORDS', 'ENDINGS', 'STARTS', 'ARGS', 'RESERVED_COLUMNS', 'part_of', 'make_prompt',
            'builtin_prompts', 'prompt_text', 'prompt_of', 'prompt_columns', 'clean_prompts', 'other_columns',
-           'read_prompts', 'hub_prompts', 'local_prompts', 'fit_prompts', 'split_prompts', 'write_prompts']
+           'read_prompts', 'hub_error', 'hub_prompts', 'local_prompts', 'fit_prompts', 'split_prompts', 'write_prompts']
 
 # %% ../nbs/02_data.ipynb #91513bde
 import json, random
 from pathlib import Path
 from datasets import Dataset
-from .config import TaoError, first_line, read_failure
+from .config import HubError, TaoError, first_line, read_failure
 from .constraints import KINDS, Constraint, check_kinds, describe, parse_constraints
 
 # %% ../nbs/02_data.ipynb #4673f1ff
@@ -119,16 +119,20 @@ def read_prompts(path, column:str="prompt") -> tuple: # file to read, column hol
     return prompts, dropped
 
 # %% ../nbs/02_data.ipynb #1aaa8fd2
-def _hub_error(e, what:str) -> TaoError:
-    "A one-line `TaoError` for a Hub client exception about `what`."
+def hub_error(e:Exception, # what the Hub client raised
+              what:str, # the thing asked for, as the message names it
+              repo_id:str=None, revision:str=None) -> HubError: # the repo and revision, kept on the error for callers
+    "A one-line `HubError` for a Hub client exception about `what` (raise it `from e`)."
     from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
     status = getattr(getattr(e, "response", None), "status_code", None)
-    if isinstance(e, GatedRepoError): return TaoError(f"{what} is gated: accept its conditions on the Hub, then set HF_TOKEN")
-    if isinstance(e, RevisionNotFoundError): return TaoError(f"{what}: that revision does not exist; pass an existing branch, tag or commit")
-    if isinstance(e, RepositoryNotFoundError): return TaoError(f"{what} was not found on the Hub: check the name, or set HF_TOKEN if it is private")
-    if status == 401: return TaoError(f"the Hub rejected your token (401) for {what}: set HF_TOKEN to a valid token or run `hf auth login`")
-    if isinstance(e, HfHubHTTPError): return TaoError(f"the Hub answered {status} for {what}: {str(e).splitlines()[0]}")
-    return TaoError(f"could not reach the Hub for {what}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''} (check your network or HF_ENDPOINT)")
+    if isinstance(e, GatedRepoError): msg = f"{what} is gated: accept its conditions on the Hub, then set HF_TOKEN"
+    elif isinstance(e, RevisionNotFoundError): msg = f"{what}: that revision does not exist; pass an existing branch, tag or commit"
+    elif isinstance(e, RepositoryNotFoundError): msg = f"{what} was not found on the Hub: check the name, or set HF_TOKEN if it is private"
+    elif status == 401: msg = f"the Hub rejected your token (401) for {what}: set HF_TOKEN to a valid token or run `hf auth login`"
+    elif isinstance(e, HfHubHTTPError): msg = f"the Hub answered {status} for {what}: {str(e).splitlines()[0]}"
+    else: msg = (f"could not reach the Hub for {what}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''} "
+                 "(check your network or HF_ENDPOINT)")
+    return HubError(msg, repo_id, revision)
 
 def hub_prompts(repo:str, # Hub dataset id ORG/NAME
                 config:str=None, split:str="train", revision:str=None, # subset, split, branch/tag/commit
@@ -140,10 +144,10 @@ def hub_prompts(repo:str, # Hub dataset id ORG/NAME
     from huggingface_hub import HfApi
     if Path(repo).exists(): return local_prompts(repo, config, split, column, n, seed)
     try: sha = HfApi().dataset_info(repo, revision=revision).sha
-    except Exception as e: raise _hub_error(e, f"dataset '{repo}'" + (f" at revision '{revision}'" if revision else "")) from None
+    except Exception as e: raise hub_error(e, f"dataset '{repo}'" + (f" at revision '{revision}'" if revision else ""), repo, revision) from e
     try: ds = datasets.load_dataset(repo, config, split=split, revision=sha, streaming=streaming)
     except ValueError as e: raise TaoError(f"dataset '{repo}': {str(e).splitlines()[0]} (check --dataset-config and --split)") from None
-    except Exception as e: raise _hub_error(e, f"dataset '{repo}'") from None
+    except Exception as e: raise hub_error(e, f"dataset '{repo}'", repo, sha) from e
     prompts, dropped, column = _sample_prompts(ds, repo, column, n, streaming, seed)
     return prompts, dropped, dict(dataset=repo, config=config, split=split, revision=sha, column=column)
 

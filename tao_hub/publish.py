@@ -14,7 +14,7 @@ from pathlib import Path
 from datasets import Dataset
 from huggingface_hub import HfApi, ModelCard, hf_hub_download
 from .config import TaoError
-from .data import _hub_error
+from .data import hub_error
 from .models import load_policy, load_tokenizer, resolve_model
 
 # %% ../nbs/11_publish.ipynb #c415c937
@@ -24,7 +24,7 @@ def check_push(repo_id:str, token:str=None) -> str:
     except Exception as e:
         if "token" in str(e).lower() or getattr(getattr(e, "response", None), "status_code", None) == 401:
             raise TaoError(f"the Hub rejected your token (401), so nothing could be pushed to {repo_id}: set HF_TOKEN to a token with write access or run `hf auth login`") from None
-        raise _hub_error(e, f"pushing to {repo_id}") from None
+        raise hub_error(e, f"pushing to {repo_id}", repo_id) from e
     ns, spaces = repo_id.split("/")[0], [me["name"]] + [o["name"] for o in me.get("orgs", [])]
     if ns not in spaces: raise TaoError(f"your token (user {me['name']}) cannot push to namespace '{ns}': use one of {', '.join(spaces)}")
     return me["name"]
@@ -137,7 +137,7 @@ def push_round(out, # a finished round folder
         sha, data_sha = with_retries(attempt, tries, wait)
     except TaoError: raise
     except Exception as e:
-        raise TaoError(f"push to {repo_id} failed ({_hub_error(e, repo_id)}); nothing is lost: the round's files are in {out}, retry with `tao-hub push {out} --to {repo_id}`") from None
+        raise TaoError(f"push to {repo_id} failed ({hub_error(e, repo_id)}); nothing is lost: the round's files are in {out}, retry with `tao-hub push {out} --to {repo_id}`") from None
     rec = dict(repo=repo_id, round=n, status="done", branch=branch, tag=branch, commit=sha, promoted=move, data_repo=data_repo, data_commit=data_sha,
                url=f"{api.endpoint}/{repo_id}/tree/{branch}")
     (out/"push.json").write_text(json.dumps(rec, indent=1))
@@ -155,5 +155,5 @@ def load_tuned(repo_id:str, # Hub model repo (or local folder) with a tao-hub ad
         base = json.loads(Path(path).read_text())["base_model_name_or_path"]
         model = PeftModel.from_pretrained(load_policy(resolve_model(base), load_in_4bit), repo_id, revision=revision, token=token)
     except TaoError: raise
-    except Exception as e: raise _hub_error(e, f"adapter '{repo_id}'" + (f" at revision '{revision}'" if revision else "")) from None
+    except Exception as e: raise hub_error(e, f"adapter '{repo_id}'" + (f" at revision '{revision}'" if revision else ""), repo_id, revision) from e
     return (model.merge_and_unload() if merge else model).eval(), load_tokenizer(resolve_model(base))

@@ -18,7 +18,7 @@ from fastcore.basics import patch
 from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, BitsAndBytesConfig,
                           LlamaForSequenceClassification)
 from .config import TaoError, first_line
-from .data import _hub_error
+from .data import hub_error
 from .models import cached_folder, compute_dtype, has_gpu, make_tiny, world
 from .verifiers import ConstraintReward, Guard, IFEvalReward, MathReward, PythonReward, SQLReward, SelfConsistency, _text
 
@@ -34,7 +34,8 @@ class HubScorer:
     def _resolve(self) -> str:
         from huggingface_hub import HfApi
         try: return HfApi().model_info(self.name, revision=self.revision).sha
-        except Exception as e: raise _hub_error(e, f"{self.what} '{self.name}'" + (f" at revision '{self.revision}'" if self.revision else "")) from None
+        except Exception as e: raise hub_error(e, f"{self.what} '{self.name}'" + (f" at revision '{self.revision}'" if self.revision else ""),
+                                                 self.name, self.revision) from e
 
     def _load(self, cls, **kw):
         try: return cls.from_pretrained(self.name, revision=self.revision, trust_remote_code=False, **kw)

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 from datasets import Dataset
 from transformers import set_seed
-from .config import TaoConfig, TaoError, check_config, is_repo_id, scorer_specs, DEFAULT_MODEL
+from .config import MissingOutputError, TaoConfig, TaoError, check_config, is_repo_id, scorer_specs, DEFAULT_MODEL
 from .constraints import KINDS, check_kinds, parse_constraints
 from .data import builtin_prompts, fit_prompts, hub_prompts, prompt_columns, prompt_of, read_prompts, split_prompts, write_prompts
 from .models import compute_dtype, has_gpu, is_main, load_policy, load_tokenizer, precision_text, resolve_model
@@ -157,7 +157,8 @@ def _load(cfg, model=None, tok=None):
 
 def _read_list(path) -> list:
     p = Path(path)
-    if not p.exists(): raise TaoError(f"{p} not found: run the previous stage first (explore → score → train → eval), or pass --out of a round that has it")
+    if not p.exists(): raise MissingOutputError(f"{p} not found: run the previous stage first (explore → score → train → eval), or pass --out of a "
+                                                "round that has it", stage="score" if p.name == "selected.jsonl" else "explore")
     return [r if len(r) > 1 else r["prompt"] for r in map(json.loads, filter(str.strip, p.read_text().splitlines()))]   # rows keep their columns
 
 def round_generator(cfg:TaoConfig, model=None, tok=None):
@@ -181,7 +182,7 @@ def stage_explore(cfg:TaoConfig, out, model=None, tok=None, split=None) -> dict:
 def stage_score(out, reward=None) -> dict:
     "Score the candidates with `reward` (default: the constraint verifier) and select training prompts: writes scored.jsonl, selected.jsonl, exploration.json."
     out = Path(out)
-    if not (out/"candidates.jsonl").exists(): raise TaoError(f"{out/'candidates.jsonl'} not found: run `tao-hub explore` first")
+    if not (out/"candidates.jsonl").exists(): raise MissingOutputError(f"{out/'candidates.jsonl'} not found: run `tao-hub explore` first", "explore")
     scored = score_candidates(Dataset.from_json(str(out/"candidates.jsonl")), reward)
     scored.to_json(out/"scored.jsonl")
     selected, stats = select_prompts(scored)
@@ -203,7 +204,7 @@ def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
     "Train with `cfg.recipe` on the selected prompts and the winners among the scored candidates: writes winners.jsonl, adapter/, train_log.json, train.json (and merged/ with `cfg.merge`); returns the log."
     out = Path(out)
     prompts = _read_list(out/"selected.jsonl")
-    if not (out/"scored.jsonl").exists(): raise TaoError(f"{out/'scored.jsonl'} not found: run `tao-hub score` first")
+    if not (out/"scored.jsonl").exists(): raise MissingOutputError(f"{out/'scored.jsonl'} not found: run `tao-hub score` first", "score")
     targets = winners(Dataset.from_json(str(out/"scored.jsonl")).to_list(), winner_bar(cfg), cfg.winners_per_prompt)
     if is_main(): (out/"winners.jsonl").write_text("".join(json.dumps(t) + "\n" for t in targets))
     model, tok = _load(cfg, model, tok)
@@ -273,10 +274,10 @@ def check_extras(cfg:TaoConfig):
         if not (Path(cfg.init_adapter)/"adapter_config.json").exists(): raise TaoError(f"{cfg.init_adapter} holds no adapter (adapter_config.json): point --init-adapter at an adapter folder, e.g. OUT/adapter")
         return
     from huggingface_hub import HfApi
-    from tao_hub.data import _hub_error
+    from tao_hub.data import hub_error
     name, _, rev = cfg.init_adapter.partition("@")
     try: HfApi().model_info(name, revision=rev or None)
-    except Exception as e: raise _hub_error(e, f"adapter '{cfg.init_adapter}'") from None
+    except Exception as e: raise hub_error(e, f"adapter '{cfg.init_adapter}'", cfg.init_adapter) from e
 
 def start_round(cfg:TaoConfig) -> tuple:
     "Check `cfg` and its prompts, then prepare the output folder (kept as it is with `resume`) and write config.json; return (out folder, prompt split)."

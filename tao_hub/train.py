@@ -19,7 +19,7 @@ from peft import LoraConfig, PeftModel
 from tqdm.auto import tqdm
 from transformers import ProgressCallback, TrainerCallback, TrainerState
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
-from .config import TaoConfig, TaoError
+from .config import MissingOutputError, TaoConfig, TaoError
 from dataclasses import replace
 from .explore import pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
@@ -262,7 +262,7 @@ def train_recipe(model, tok, # loaded base model, its tokenizer
 def load_trained(model_path, adapter, load_in_4bit="auto"):
     "Base model at `model_path` with the PEFT adapter in folder `adapter` applied, in eval mode."
     from peft import PeftModel
-    if not (Path(adapter)/"adapter_config.json").exists(): raise TaoError(f"no adapter in {adapter}: run `tao-hub train` first, or point --out at a finished round")
+    if not (Path(adapter)/"adapter_config.json").exists(): raise MissingOutputError(f"no adapter in {adapter}: run `tao-hub train` first, or point --out at a finished round", "train")
     return PeftModel.from_pretrained(load_policy(model_path, load_in_4bit), str(adapter)).eval()
 
 # %% ../nbs/08_train.ipynb #c3889204
