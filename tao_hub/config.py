@@ -186,19 +186,24 @@ def check_config(cfg:TaoConfig):
     if not 0 <= cfg.seed < 2**32: raise ConfigError(f"seed must be in [0, 2**32), got {cfg.seed}")
     if cfg.num_generations < 2: raise ConfigError(f"num_generations must be at least 2 (GRPO compares completions within a group), got {cfg.num_generations}")
     if cfg.per_device_train_batch_size * cfg.num_processes % cfg.num_generations:
-        raise ConfigError(f"per_device_train_batch_size x num_processes ({cfg.per_device_train_batch_size} x {cfg.num_processes} = {cfg.per_device_train_batch_size * cfg.num_processes} completions per step) must be a multiple of num_generations ({cfg.num_generations}): every prompt's group must fit in one step")
+        b, n = cfg.per_device_train_batch_size, cfg.num_processes
+        raise ConfigError(f"per_device_train_batch_size x num_processes ({b} x {n} = {b * n} completions per step) must be a multiple of "
+                          f"num_generations ({cfg.num_generations}): every prompt's group must fit in one step")
     if cfg.save_steps < 0: raise ConfigError(f"save_steps must be 0 (no checkpoints) or more, got {cfg.save_steps}")
-    if cfg.report_to not in ("none", "trackio", "wandb", "tensorboard"): raise ConfigError(f"report_to must be none, trackio, wandb or tensorboard, got {cfg.report_to!r}")
+    if cfg.report_to not in ("none", "trackio", "wandb", "tensorboard"):
+        raise ConfigError(f"report_to must be none, trackio, wandb or tensorboard, got {cfg.report_to!r}")
     if not cfg.strategies: raise ConfigError("strategies is empty: name at least one, e.g. plain@0.7")
     if cfg.backend not in ("auto", "transformers", "vllm"): raise ConfigError(f"backend must be auto, transformers or vllm, got {cfg.backend!r}")
     if cfg.recipe not in RECIPES: raise ConfigError(f"recipe must be one of {', '.join(RECIPES)}, got {cfg.recipe!r}")
-    if cfg.min_winner_score is not None and not math.isfinite(cfg.min_winner_score): raise ConfigError(f"min_winner_score must be a finite number, got {cfg.min_winner_score}")
+    if cfg.min_winner_score is not None and not math.isfinite(cfg.min_winner_score):
+        raise ConfigError(f"min_winner_score must be a finite number, got {cfg.min_winner_score}")
     specs = scorer_specs(cfg)
     if not specs: raise ConfigError("reward is empty: name at least one scorer, e.g. --reward verifier:constraints")
     if cfg.reward_weights is not None:
         try: [float(w) for w in cfg.reward_weights]
         except ValueError: raise ConfigError(f"reward_weights must be numbers, got {','.join(cfg.reward_weights)}") from None
-        if len(cfg.reward_weights) != len(specs): raise ConfigError(f"reward_weights has {len(cfg.reward_weights)} value(s) for {len(specs)} scorer(s) ({', '.join(specs)}): give one weight per scorer, in the same order")
+        if len(cfg.reward_weights) != len(specs): raise ConfigError(f"reward_weights has {len(cfg.reward_weights)} value(s) for {len(specs)} "
+                                                                   f"scorer(s) ({', '.join(specs)}): give one weight per scorer, in the same order")
     if cfg.prompt_overflow not in ("drop", "truncate"): raise ConfigError(f"prompt_overflow must be 'drop' or 'truncate', got {cfg.prompt_overflow!r}")
     if cfg.dataset and cfg.prompts != "builtin": raise ConfigError(f"give --prompts or --dataset, not both (got {cfg.prompts} and {cfg.dataset})")
     if cfg.dataset is not None and not (is_repo_id(cfg.dataset) or Path(cfg.dataset).exists()):

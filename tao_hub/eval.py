@@ -41,22 +41,21 @@ def guards_degenerate(reward) -> bool:
     "Whether `reward` has the constraint verifier's guard against degenerate answers, so counting them says something."
     return any(isinstance(r, ConstraintReward) for r in getattr(reward, "rewards", [reward]))
 
-def _degenerate(reward, prompt:str, answer:str):
-    return degenerate(prompt, answer) if guards_degenerate(reward) else None
-
 def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_size:int=32, reward=None) -> tuple:
     "(one row per prompt with the greedy answer and its score; summary) for system `name`."
     reward, texts = reward or ConstraintReward(), [prompt_of(p) for p in prompts]
+    guard = guards_degenerate(reward)
     outs = generate(model, tok, [[{"role": "user", "content": p}] for p in texts], max_new_tokens, 0.0, batch_size, desc=f"eval {name}")
     scores = reward(texts, [o["text"] for o in outs], **prompt_columns(prompts))
-    rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s, degenerate=_degenerate(reward, p, o["text"]))
+    rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s, degenerate=degenerate(p, o["text"]) if guard else None)
             for p, o, s in zip(texts, outs, scores)]
-    return rows, summarize(scores, [o["tokens"] for o in outs], [r["degenerate"] for r in rows] if guards_degenerate(reward) else None)
+    return rows, summarize(scores, [o["tokens"] for o in outs], [r["degenerate"] for r in rows] if guard else None)
 
 # %% ../nbs/09_eval.ipynb #725dae30
 def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int=64, batch_size:int=32, reward=None, seed:int=0) -> tuple:
     "(the best candidate per prompt as rows; summary) over the exploration `strategies`."
     reward = reward or ConstraintReward()
+    guard = guards_degenerate(reward)
     scored = score_candidates(explore(hf_generator(model, tok, batch_size), prompts, strategies, max_new_tokens, seed, reward), reward).to_list()
     rows = []
     for p in map(prompt_of, prompts):
@@ -65,8 +64,8 @@ def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int
         rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs)))
     # the chosen answer scored alone, on the same scale as base and tuned
     scores = reward([r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))
-    for r, s in zip(rows, scores): r.update(score=s, degenerate=_degenerate(reward, r["prompt"], r["completion"]))
-    return rows, summarize(scores, [r["tokens"] for r in rows], [r["degenerate"] for r in rows] if guards_degenerate(reward) else None)
+    for r, s in zip(rows, scores): r.update(score=s, degenerate=degenerate(r["prompt"], r["completion"]) if guard else None)
+    return rows, summarize(scores, [r["tokens"] for r in rows], [r["degenerate"] for r in rows] if guard else None)
 
 # %% ../nbs/09_eval.ipynb #9a34541d
 def eval_details(rows:list) -> dict:

@@ -21,6 +21,7 @@ from .config import TaoError
 from .constraints import describe, parse_constraints
 from .models import generate, has_gpu
 from .data import prompt_columns, prompt_of
+from .rewards import score_candidates
 
 # %% ../nbs/04_explore.ipynb #fb059210
 @dataclass(frozen=True)
@@ -225,8 +226,7 @@ def release(gen):
 # %% ../nbs/04_explore.ipynb #cc9c1095
 def _shots(rows:list, scorer) -> list:
     "(prompt, answer) of each prompt's best-scored candidate so far, best first."
-    columns = {k: [r.get(k) for r in rows] for k in rows[0] if k not in ("prompt", "completion")}
-    scores = scorer([r["prompt"] for r in rows], [r["completion"] for r in rows], **columns)
+    scores = score_candidates(Dataset.from_list(rows), scorer)["score"]         # the rows' columns reach the scorer
     best = {}
     for r, s in zip(rows, scores):
         if s is not None and s > best.get(r["prompt"], (float("-inf"),))[0]: best[r["prompt"]] = (s, r["completion"])

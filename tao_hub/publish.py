@@ -137,7 +137,8 @@ def push_round(out, # a finished round folder
         sha, data_sha = with_retries(attempt, tries, wait)
     except TaoError: raise
     except Exception as e:
-        raise TaoError(f"push to {repo_id} failed ({hub_error(e, repo_id)}); nothing is lost: the round's files are in {out}, retry with `tao-hub push {out} --to {repo_id}`") from None
+        raise TaoError(f"push to {repo_id} failed ({hub_error(e, repo_id)}); nothing is lost: the round's files are in {out}, "
+                       f"retry with `tao-hub push {out} --to {repo_id}`") from None
     rec = dict(repo=repo_id, round=n, status="done", branch=branch, tag=branch, commit=sha, promoted=move, data_repo=data_repo, data_commit=data_sha,
                url=f"{api.endpoint}/{repo_id}/tree/{branch}")
     (out/"push.json").write_text(json.dumps(rec, indent=1))

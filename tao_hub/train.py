@@ -262,7 +262,8 @@ def train_recipe(model, tok, # loaded base model, its tokenizer
 def load_trained(model_path, adapter, load_in_4bit="auto"):
     "Base model at `model_path` with the PEFT adapter in folder `adapter` applied, in eval mode."
     from peft import PeftModel
-    if not (Path(adapter)/"adapter_config.json").exists(): raise MissingOutputError(f"no adapter in {adapter}: run `tao-hub train` first, or point --out at a finished round", "train")
+    if not (Path(adapter)/"adapter_config.json").exists():
+        raise MissingOutputError(f"no adapter in {adapter}: run `tao-hub train` first, or point --out at a finished round", "train")
     return PeftModel.from_pretrained(load_policy(model_path, load_in_4bit), str(adapter)).eval()
 
 # %% ../nbs/08_train.ipynb #c3889204
