@@ -126,7 +126,8 @@ A LoRA adapter for {base_link} trained by [tao-hub](https://github.com/tao-hub/t
 
 {info.get('score_text', SCORE_TEXT)}, with a 95% percentile-bootstrap interval over prompts; the differences are paired (the same prompts, resampled together).
 {DEGENERATE_TEXT if 'degenerate' in metrics.get('base', {}) else ''}Base and tuned answer the plain prompt with greedy decoding.
-Best-of-N runs every exploration strategy ({', '.join(cfg['strategies'])}) and keeps the candidate the round's scorer rates highest; its token cost counts all N candidates.
+Best-of-N runs every exploration strategy ({', '.join(cfg['strategies'])}) and keeps the candidate the round's scorer rates highest;
+its token cost counts all N candidates.
 
 {details_table(info['details']) if info.get('details') else ''}
 

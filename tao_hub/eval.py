@@ -47,7 +47,8 @@ def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_
     guard = guards_degenerate(reward)
     outs = generate(model, tok, [[{"role": "user", "content": p}] for p in texts], max_new_tokens, 0.0, batch_size, desc=f"eval {name}")
     scores = reward(texts, [o["text"] for o in outs], **prompt_columns(prompts))
-    rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s, degenerate=degenerate(p, o["text"]) if guard else None)
+    rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s,
+                 degenerate=degenerate(p, o["text"]) if guard else None)
             for p, o, s in zip(texts, outs, scores)]
     return rows, summarize(scores, [o["tokens"] for o in outs], [r["degenerate"] for r in rows] if guard else None)
 
