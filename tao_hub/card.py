@@ -30,15 +30,20 @@ def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:
                          eval_results=evals, base_model_relation="adapter" if base_model else None)
 
 # %% ../nbs/10_card.ipynb #14dbaa5b
+def _cell(v, fmt="{:.3f}"): return fmt.format(v) if v is not None else "–"
+
 def results_table(metrics:dict) -> str:
-    "Markdown table of score, 95% CI, tokens per answer and (when counted) the share of degenerate answers for each system."
-    deg = any("degenerate" in metrics.get(s, {}) for s in LABELS)
-    rows = ["| system | score | 95% CI | tokens per answer |" + (" degenerate answers |" if deg else ""), "|---|---|---|---|" + ("---|" if deg else "")]
-    for s in ["base", "best_of_n", "tuned"]:
-        if s in metrics:
-            m = metrics[s]
-            rows.append(f"| {LABELS[s]} | {m['score']:.3f} | [{m['ci95'][0]:.3f}, {m['ci95'][1]:.3f}] | {m['tokens_per_answer']:.1f} |" +
-                        (f" {m['degenerate']:.0%} |" if "degenerate" in m else " – |" if deg else ""))
+    "Markdown table per system: score, 95% CI, tokens per answer, share of degenerate answers (when counted), each scorer's mean (for a mix)."
+    systems = [s for s in ["base", "best_of_n", "tuned"] if s in metrics]
+    deg = any("degenerate" in metrics[s] for s in systems)
+    scorers = list(dict.fromkeys(n for s in systems for n in metrics[s].get("scorers", {})))
+    head = ["system", "score", "95% CI", "tokens per answer"] + ["degenerate answers"] * deg + [f"{n} (mean)" for n in scorers]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for s in systems:
+        m = metrics[s]
+        cells = [LABELS[s], f"{m['score']:.3f}", f"[{m['ci95'][0]:.3f}, {m['ci95'][1]:.3f}]", f"{m['tokens_per_answer']:.1f}"]
+        cells += [_cell(m.get("degenerate"), "{:.0%}")] * deg + [_cell(m.get("scorers", {}).get(n)) for n in scorers]
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 def paired_table(metrics:dict) -> str:

@@ -17,7 +17,7 @@ from .explore import explore, hf_generator
 from .data import prompt_columns, prompt_of
 from .models import generate
 from .constraints import parse_constraints, satisfied
-from .rewards import score_candidates
+from .rewards import mean_scored, score_batch, score_candidates
 from .verifiers import ConstraintReward, degenerate, repetition
 
 # %% ../nbs/09_eval.ipynb #365ae7ec
@@ -29,11 +29,13 @@ def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
 
 def summarize(scores:list, # one per prompt, None where the scorers do not apply
               tokens:list, # generated tokens per answer
-              degenerate:list=None) -> dict: # per answer: why it is degenerate (see `verifiers.degenerate`), or None
-    "Mean score (prompts with no checkable constraint are left out), its 95% CI, mean generated tokens per answer, share of degenerate answers."
+              degenerate:list=None, # per answer: why it is degenerate (see `verifiers.degenerate`), or None
+              parts:dict=None) -> dict: # each scorer's column, for a mix of scorers
+    "Mean score (unscorable answers left out), its 95% CI, tokens per answer, share of degenerate answers, each scorer's mean."
     s = [x for x in scores if x is not None]
     if not s: raise TaoError("none of the held-out answers could be scored: the round's scorers do not apply to single answers of these prompts (consistency needs a group; verifier:math needs an answer column); add one that does, e.g. verifier:constraints, rm:ORG/NAME or judge:ORG/NAME")
     out = dict(score=sum(s) / len(s), ci95=bootstrap_ci(s), tokens_per_answer=sum(tokens) / len(tokens))
+    if parts and len(parts) > 1: out["scorers"] = {n: mean_scored(col) for n, col in parts.items()}
     return out if degenerate is None else dict(out, degenerate=sum(d is not None for d in degenerate) / len(degenerate))
 
 # %% ../nbs/09_eval.ipynb #24a2bc3c
@@ -46,11 +48,11 @@ def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_
     reward, texts = reward or ConstraintReward(), [prompt_of(p) for p in prompts]
     guard = guards_degenerate(reward)
     outs = generate(model, tok, [[{"role": "user", "content": p}] for p in texts], max_new_tokens, 0.0, batch_size, desc=f"eval {name}")
-    scores = reward(texts, [o["text"] for o in outs], **prompt_columns(prompts))
+    sc = score_batch(reward, texts, [o["text"] for o in outs], **prompt_columns(prompts))
     rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s,
                  degenerate=degenerate(p, o["text"]) if guard else None)
-            for p, o, s in zip(texts, outs, scores)]
-    return rows, summarize(scores, [o["tokens"] for o in outs], [r["degenerate"] for r in rows] if guard else None)
+            for p, o, s in zip(texts, outs, sc.total)]
+    return rows, summarize(sc.total, [o["tokens"] for o in outs], [r["degenerate"] for r in rows] if guard else None, sc.parts)
 
 # %% ../nbs/09_eval.ipynb #725dae30
 def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int=64, batch_size:int=32, reward=None, seed:int=0) -> tuple:
@@ -64,9 +66,9 @@ def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int
         best = max(cs, key=lambda c: (c["score"] is not None, c["score"] or 0))
         rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs)))
     # the chosen answer scored alone, on the same scale as base and tuned
-    scores = reward([r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))
-    for r, s in zip(rows, scores): r.update(score=s, degenerate=degenerate(r["prompt"], r["completion"]) if guard else None)
-    return rows, summarize(scores, [r["tokens"] for r in rows], [r["degenerate"] for r in rows] if guard else None)
+    sc = score_batch(reward, [r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))
+    for r, s in zip(rows, sc.total): r.update(score=s, degenerate=degenerate(r["prompt"], r["completion"]) if guard else None)
+    return rows, summarize(sc.total, [r["tokens"] for r in rows], [r["degenerate"] for r in rows] if guard else None, sc.parts)
 
 # %% ../nbs/09_eval.ipynb #9a34541d
 def eval_details(rows:list) -> dict:
