@@ -9,12 +9,12 @@ __all__ = ['LOG_NAME', 'DEMO_HELP', 'STAGES', 'OneLineParser', 'build_parser', '
            'adopt_library_loggers', 'quiet_libraries', 'import_stages', 'one_line', 'main']
 
 # %% ../nbs/14_cli.ipynb #302ae395
-import argparse, contextlib, logging, os, shutil, sys, tempfile, time, traceback, warnings
+import argparse, contextlib, logging, os, sys, tempfile, time, traceback, warnings
 from pathlib import Path
-from .config import TaoConfig, TaoError, add_config_flags, first_line, load_config, parse_sets
+from .config import ROUND_FILES, RoundFolder, TaoConfig, TaoError, add_config_flags, first_line, load_config, parse_sets
 
 # %% ../nbs/14_cli.ipynb #7fe9705e
-LOG_NAME = "tao-hub.log"
+LOG_NAME = ROUND_FILES["log"]
 
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct) and the builtin constraint prompts:
 explore -> score -> supervised LoRA on the winning answers (--recipe sft; 4-bit QLoRA on a GPU) -> evaluate base / best-of-N / tuned -> model card.
@@ -70,46 +70,36 @@ def config_for(args) -> TaoConfig:
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "config", "set", "verbose")}
     path = getattr(args, "config", None)
     if path is None and (args.command in ("score", "train", "eval") or (args.command == "run" and flags.get("resume"))):
-        saved = Path(flags.get("out") or parse_sets(args.set).get("out") or TaoConfig.out)/"config.json"
+        saved = RoundFolder(flags.get("out") or parse_sets(args.set).get("out") or TaoConfig.out).config
         path = saved if saved.exists() else None
     return load_config(path, args.set, **flags)
 
 # %% ../nbs/14_cli.ipynb #9af09777
-def run_stage(cfg:TaoConfig, command:str, argv:list=()):
-    "Run one stage subcommand on the folder `cfg.out` (`argv`: the subcommand's own arguments, passed on to launched processes)."
-    from tao_hub.round import (check_extras, eval_reference, eval_tuned, hardware_line, print_summary, round_scorer, save_config, stage_explore,
-                               stage_score, stage_train, start_round, write_eval, write_round_card)
-    from tao_hub.launch import check_launch, launch_training, launched
+def run_stage(cfg:TaoConfig, # the checked config (its `out` is the round folder)
+              command:str): # explore, score, train or eval
+    "Run one stage subcommand on the folder `cfg.out`: the stage functions of `tao_hub.round`, with the checks and output a command needs."
+    from tao_hub import round as r
+    from tao_hub.launch import check_launch, launched
     from tao_hub.train import resume_checkpoint
-    out = Path(cfg.out)
+    folder = RoundFolder(cfg.out)
     if command == "explore":
-        out, split = start_round(cfg)
-        print(stage_explore(cfg, out, split=split))
+        folder, split = r.start_round(cfg)
+        print(r.explore(cfg, folder, split=split).prompts)
     elif command == "score":
-        r = stage_score(out, round_scorer(cfg))
-        print(f"{r['selection']['disagree']} of {r['selection']['prompts']} prompts selected; per strategy: " +
-              ", ".join(f"{s['strategy']} {s['mean_score']:.3f}" for s in r["strategies"]))
+        s = r.score(cfg, folder)
+        print(f"{s.selection['disagree']} of {s.selection['prompts']} prompts selected; per strategy: " +
+              ", ".join(f"{x['strategy']} {x['mean_score']:.3f}" for x in s.strategies))
     elif command == "train":
-        if (out/"adapter").exists() and not cfg.overwrite: raise TaoError(f"{out/'adapter'} exists: pass --overwrite to train it again")
         if not launched():
-            print(hardware_line(cfg), flush=True)
-            check_launch(cfg); check_extras(cfg)
-            if cfg.resume: resume_checkpoint(cfg, out/"trainer")     # a checkpoint set to another step count fails here, not in the launched ranks
-            else:                                                    # a fresh training: no stale checkpoints, and a later --resume reads these settings
-                for name in ["adapter", "trainer", "merged", "warm_start"]: shutil.rmtree(out/name, ignore_errors=True)
-                for name in ["train_log.json", "train.json"]: (out/name).unlink(missing_ok=True)
-                if (out/"config.json").exists(): save_config(cfg, out)
-        if cfg.num_processes > 1 and not launched(): launch_training(cfg, out, list(argv))
-        else: stage_train(cfg, out)
+            print(r.hardware_line(cfg), flush=True)
+            check_launch(cfg); r.check_extras(cfg)
+            resume_checkpoint(cfg, folder.trainer)       # --resume without a checkpoint, or set to other steps, fails here
+        r.train(cfg, folder)
     elif command == "eval":
         t0 = time.perf_counter()
-        rows, metrics = eval_reference(cfg, out)
-        if (out/"adapter"/"adapter_config.json").exists():
-            rt, mt = eval_tuned(cfg, out)
-            rows, metrics = rows + rt, metrics | mt
-        metrics = write_eval(out, rows, metrics)
-        if "tuned" in metrics and (out/"exploration.json").exists(): write_round_card(cfg, out, metrics, dict(wall_seconds=round(time.perf_counter() - t0, 1)))
-        print_summary(metrics, {"eval": time.perf_counter() - t0}, time.perf_counter() - t0, out)
+        metrics = r.evaluate(cfg, folder).metrics
+        if "tuned" in metrics and folder.exploration.exists(): r.write_round_card(cfg, folder, metrics, dict(wall_seconds=round(time.perf_counter() - t0, 1)))
+        r.print_summary(metrics, {"eval": time.perf_counter() - t0}, time.perf_counter() - t0, folder)
 
 # %% ../nbs/14_cli.ipynb #da272a3e
 class RunLog(logging.Handler):
@@ -130,7 +120,7 @@ class RunLog(logging.Handler):
         self.flush()
 
     def flush(self):
-        if not self.pending or self.out is None or not (Path(self.out)/"config.json").exists(): return
+        if not self.pending or self.out is None or not RoundFolder(self.out).config.exists(): return
         with open(self.path, "a") as f: f.write("".join(l + "\n" for l in self.pending))
         self.pending, self.written = [], self.path
 
@@ -215,7 +205,7 @@ def main(argv=None) -> int:
             if args.command in ("demo", "run"):
                 from tao_hub.round import run_round
                 run_round(cfg)
-            else: run_stage(cfg, args.command, argv[1:])
+            else: run_stage(cfg, args.command)
         except TaoError as e: return _fail(str(e) or "invalid input")
         except KeyboardInterrupt:
             print("tao-hub: interrupted; finished stages keep their files in the output folder", file=sys.stderr)

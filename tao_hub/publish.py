@@ -13,7 +13,7 @@ import json, shutil, tempfile, time
 from pathlib import Path
 from datasets import Dataset
 from huggingface_hub import HfApi, ModelCard, hf_hub_download
-from .config import TaoError
+from .config import ROUND_FILES, RoundFolder, TaoError
 from .data import hub_error
 from .models import load_policy, load_tokenizer, resolve_model
 
@@ -40,25 +40,25 @@ def next_round(repo_id:str, token:str=None) -> int:
 
 def round_number(out:Path, repo_id:str, token:str=None) -> int:
     "The round number of folder `out` in `repo_id`: its own if it was pushed there before, or the next free one."
-    rec = Path(out)/"push.json"
+    rec = RoundFolder(out).push_record
     if rec.exists() and (r := json.loads(rec.read_text())).get("repo") == repo_id and r.get("status") == "done": return r["round"]
     return next_round(repo_id, token)
 
 # %% ../nbs/11_publish.ipynb #fbf973f9
-UPLOAD = ["README.md", "metrics.json", "run.json", "config.json", "train_log.json", "exploration.json", "plots"]
+UPLOAD = [ROUND_FILES[k] for k in ["card", "metrics", "run_facts", "config", "train_log", "exploration", "plots"]]
 
 def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path:
     "Fill `dest` with what round `n` of folder `out` puts in `repo_id`."
-    out = Path(out)
+    out = RoundFolder(out)
     for name in ["adapter/adapter_config.json", "README.md", "metrics.json"]:
         if not (out/name).exists(): raise TaoError(f"{out/name} not found: {out} is not a finished round (run `tao-hub run --out {out}` first)")
-    for f in (out/"adapter").iterdir(): shutil.copy(f, dest/f.name)
+    for f in out.adapter.iterdir(): shutil.copy(f, dest/f.name)
     for name in UPLOAD[1:]:
         src = out/name
         if src.is_dir(): shutil.copytree(src, dest/name)
         elif src.exists(): shutil.copy(src, dest/name)
-    card = ModelCard.load(out/"README.md")
-    run = json.loads((out/"run.json").read_text()) if (out/"run.json").exists() else {}
+    card = ModelCard.load(out.card)
+    run = json.loads(out.run_facts.read_text()) if out.run_facts.exists() else {}
     card.data.datasets = [d for d in [run.get("dataset"), data_repo] if d]
     card.text = card.text.replace("path/to/adapter", repo_id)
     card.save(dest/"README.md")
@@ -70,11 +70,11 @@ def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path
 # %% ../nbs/11_publish.ipynb #f5463473
 def push_data(out:Path, data_repo:str, n:int, private:bool=False, token:str=None) -> str:
     "Push round `n`'s candidates and eval generations to the dataset repo; return its commit sha."
-    out, api = Path(out), HfApi(token=token)
+    out, api = RoundFolder(out), HfApi(token=token)
     api.create_repo(data_repo, repo_type="dataset", private=private, exist_ok=True)
-    for config, fname in [("candidates", "scored.jsonl"), ("eval_generations", "eval_generations.jsonl")]:
-        if (out/fname).exists():
-            Dataset.from_json(str(out/fname)).push_to_hub(data_repo, config_name=config, split=f"round_{n}", token=token, commit_message=f"tao-hub round {n}: {config}")
+    for config, path in [("candidates", out.scored), ("eval_generations", out.eval_generations)]:
+        if path.exists():
+            Dataset.from_json(str(path)).push_to_hub(data_repo, config_name=config, split=f"round_{n}", token=token, commit_message=f"tao-hub round {n}: {config}")
     return _tag(api, data_repo, f"round-{n}", "main", "dataset")
 
 def _tag(api, repo_id, tag, revision, repo_type=None) -> str:
@@ -115,11 +115,11 @@ def push_round(out, # a finished round folder
                promote:bool=None, # move main to this round (None: when tuned beats base)
                tries:int=4, wait:float=1.0) -> dict: # attempts in all, and the first wait in seconds, for transient Hub failures
     "Publish round folder `out` to the Hub; return what was pushed (also in `out`/push.json)."
-    out, api = Path(out), HfApi(token=token)
+    out, api = RoundFolder(out), HfApi(token=token)
     data_repo = data_repo or f"{repo_id}-tao-data"
-    if not (out/"metrics.json").exists(): raise TaoError(f"{out/'metrics.json'} not found: {out} is not a finished round (run `tao-hub run --out {out}` first)")
+    if not out.metrics.exists(): raise TaoError(f"{out.metrics} not found: {out} is not a finished round (run `tao-hub run --out {out}` first)")
     check_push(repo_id, token)
-    metrics = json.loads((out/"metrics.json").read_text())
+    metrics = json.loads(out.metrics.read_text())
     move = promoted(metrics) if promote is None else promote
     try:
         n = with_retries(lambda: round_number(out, repo_id, token), tries, wait)       # fixed once: every retry below is the same round
@@ -141,7 +141,7 @@ def push_round(out, # a finished round folder
                        f"retry with `tao-hub push {out} --to {repo_id}`") from None
     rec = dict(repo=repo_id, round=n, status="done", branch=branch, tag=branch, commit=sha, promoted=move, data_repo=data_repo, data_commit=data_sha,
                url=f"{api.endpoint}/{repo_id}/tree/{branch}")
-    (out/"push.json").write_text(json.dumps(rec, indent=1))
+    out.push_record.write_text(json.dumps(rec, indent=1))
     return rec
 
 # %% ../nbs/11_publish.ipynb #bc460697

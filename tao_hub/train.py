@@ -19,7 +19,7 @@ from peft import LoraConfig, PeftModel
 from tqdm.auto import tqdm
 from transformers import ProgressCallback, TrainerCallback, TrainerState
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
-from .config import MissingOutputError, TaoConfig, TaoError
+from .config import MissingOutputError, RoundFolder, TaoConfig, TaoError
 from dataclasses import replace
 from .explore import pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
@@ -100,16 +100,16 @@ def save_training(trainer, out_dir, # a trained TRL trainer; the round folder
                   adapter_name:str="adapter", # subfolder for the adapter
                   **facts) -> tuple: # what train.json records beside the world size and steps
     "On rank 0: save the adapter, add this phase's per-step log to train_log.json and its facts to train.json; return (adapter folder, this log)."
-    out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
+    out_dir = RoundFolder(out_dir); scratch = out_dir.trainer
     phase = facts["recipe"]                                                # a warm start's phase stays, a rerun of this phase is replaced
     adapter, log = out_dir/adapter_name, [dict(h, phase=phase) for h in trainer.state.log_history if "reward" in h or "loss" in h]
     if trainer.accelerator.is_main_process:
         if scratch.is_dir() and not any(scratch.iterdir()): scratch.rmdir()   # TRL's output_dir stays empty without checkpoints
         trainer.model.save_pretrained(adapter)
-        earlier = [h for h in _json_list(out_dir/"train_log.json") if h.get("phase") != phase]
-        (out_dir/"train_log.json").write_text(json.dumps(earlier + log, indent=1))
-        phases = [p for p in _json_dict(out_dir/"train.json").get("phases", []) if p["recipe"] != phase] + [dict(facts, steps=trainer.state.global_step)]
-        (out_dir/"train.json").write_text(json.dumps(dict(facts, world_size=trainer.accelerator.num_processes, steps=trainer.state.global_step,
+        earlier = [h for h in _json_list(out_dir.train_log) if h.get("phase") != phase]
+        (out_dir.train_log).write_text(json.dumps(earlier + log, indent=1))
+        phases = [p for p in _json_dict(out_dir.training).get("phases", []) if p["recipe"] != phase] + [dict(facts, steps=trainer.state.global_step)]
+        (out_dir.training).write_text(json.dumps(dict(facts, world_size=trainer.accelerator.num_processes, steps=trainer.state.global_step,
                                                           phases=phases), indent=1))
     trainer.accelerator.wait_for_everyone()
     return adapter, log
@@ -139,7 +139,7 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
     if len(prompts) < need: raise TaoError(f"only {len(prompts)} prompt(s) to train on, but one GRPO step takes {need} "
                                            f"({cfg.per_device_train_batch_size} completions x {ranks} process(es) / {cfg.num_generations} generations): "
                                            "add prompts (--n-train) or lower --per-device-train-batch-size")
-    out_dir, scratch = Path(out_dir), Path(out_dir)/"trainer"
+    out_dir = RoundFolder(out_dir); scratch = out_dir.trainer
     resume = resume_checkpoint(cfg, scratch)
     ds = Dataset.from_dict({"prompt": [_chat("user", prompt_of(p)) for p in prompts], **prompt_columns(prompts)})   # TRL passes the columns to the rewards
     funcs, weights = (list(reward.rewards), reward.weights) if isinstance(reward, Composite) else ([reward or ConstraintReward()], None)
@@ -198,7 +198,7 @@ def train_sft(model, tok, # loaded base model, its tokenizer
                                    "lower --min-winner-score, add prompts or strategies, or use --recipe grpo")
     ds = Dataset.from_dict({"prompt": [_chat("user", t["prompt"]) for t in targets], "completion": [_chat("assistant", t["completion"]) for t in targets]})
     model, peft_config = start_model(model, cfg)
-    trainer = SFTTrainer(model=model, args=sft_args(cfg, Path(out_dir)/"trainer"), train_dataset=ds, processing_class=tok, peft_config=peft_config,
+    trainer = SFTTrainer(model=model, args=sft_args(cfg, RoundFolder(out_dir).trainer), train_dataset=ds, processing_class=tok, peft_config=peft_config,
                          callbacks=[StepBar("SFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     trainer.train()
@@ -229,7 +229,7 @@ def train_sdft(model, tok, # loaded base model, its tokenizer
     for t in targets: best.setdefault(t["prompt"], t["completion"])
     ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts], "privileged_context": [privileged_context(p, best.get(p)) for p in prompts]})
     model, peft_config = start_model(model, cfg)
-    trainer = SDFTTrainer(model=model, args=sdft_args(cfg, Path(out_dir)/"trainer", len(prompts)), train_dataset=ds, processing_class=tok, peft_config=peft_config,
+    trainer = SDFTTrainer(model=model, args=sdft_args(cfg, RoundFolder(out_dir).trainer, len(prompts)), train_dataset=ds, processing_class=tok, peft_config=peft_config,
                           callbacks=[StepBar("SDFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     trainer.train()
@@ -249,14 +249,14 @@ def train_recipe(model, tok, # loaded base model, its tokenizer
         prompts = list(dict.fromkeys([prompt_of(p) for p in selected] + [t["prompt"] for t in targets]))
         return train_sdft(model, tok, prompts, targets, cfg, out_dir, callbacks)
     if cfg.recipe != "sft+grpo": raise TaoError(f"unknown recipe {cfg.recipe!r}; valid recipes: grpo, sft, sdft, sft+grpo")
-    warm = Path(out_dir)/"warm_start"
+    warm = RoundFolder(out_dir).warm_start
     if not (cfg.resume and (warm/"adapter_config.json").exists()):
         budget = [c for c in callbacks if isinstance(c, TimeBudget)]
         warm, log = train_sft(model, tok, targets, cfg, out_dir, "warm_start", callbacks)
         if budget: callbacks = [c for c in callbacks if c not in budget] + [TimeBudget(budget[0].seconds - (time.perf_counter() - budget[0].t0))]
     fresh = load_policy(model.name_or_path, cfg.load_in_4bit) if model is not None else None
     adapter, grpo_log = train_grpo(fresh, tok, selected, replace(cfg, init_adapter=str(warm)), out_dir, reward, callbacks)
-    return adapter, _json_list(Path(out_dir)/"train_log.json")
+    return adapter, _json_list(RoundFolder(out_dir).train_log)
 
 # %% ../nbs/08_train.ipynb #2f09cf36
 def load_trained(model_path, adapter, load_in_4bit="auto"):
