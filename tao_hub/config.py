@@ -97,9 +97,13 @@ class TaoConfig:
     max_new_tokens: int = _opt(64, "answer budget in tokens for exploration and evaluation")
     generation_batch: int = _opt(48, "prompts per batched generate call")
     # reward: the scorers, and the bar an explored answer must clear to become a training target
-    reward: list[str] = _opt(["verifier:constraints"], "scorers, repeated or comma-separated: rm:ORG/NAME[@REV], judge:ORG/NAME[@REV], verifier:constraints|ifeval|math|sql@DB|python[@TESTS], consistency[:math], guard[@MAX_WORDS], py:MODULE:FUNC")
+    reward: list[str] = _opt(["verifier:constraints"],
+                             "scorers, repeated or comma-separated: rm:ORG/NAME[@REV], judge:ORG/NAME[@REV], "
+                             "verifier:constraints|ifeval|math|sql@DB|python[@TESTS], consistency[:math], guard[@MAX_WORDS], py:MODULE:FUNC")
     reward_weights: list[float] | None = _opt(None, "one weight per --reward, comma-separated (default: all 1)")
-    reward_model: str | None = _opt(None, "reward model: Hub id ORG/NAME[@revision] or folder of a single-logit sequence classifier; short for adding --reward rm:NAME")
+    reward_model: str | None = _opt(None,
+                                    "reward model: Hub id ORG/NAME[@revision] or folder of a single-logit sequence classifier; short for "
+                                    "adding --reward rm:NAME")
     reward_model_4bit: bool = _opt(False, "load the reward model in 4-bit NF4")
     reward_batch_size: int = _opt(16, "completions per reward-model forward pass")
     reward_max_length: int = _opt(1024, "token budget of a reward-model input (prompt + completion; the start is cut)")
@@ -120,7 +124,8 @@ class TaoConfig:
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")
     sft_epochs: int = _opt(3, "passes over the winners in supervised training (sft, sft+grpo)")
     sft_learning_rate: float = _opt(2e-4, "learning rate of supervised training on the winners")
-    load_in_4bit: bool | Literal["auto"] = _opt("auto", "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), "
+    load_in_4bit: bool | Literal["auto"] = _opt("auto",
+                                                "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), "
                                       "true or false")
     num_processes: int = _opt(1, "training processes: >1 launches GRPO with accelerate on GPUs (DDP by default) or torchrun on a CPU (gloo)")
     accelerate_config: str | None = _opt(None, "accelerate config for multi-GPU/multi-node training: a shipped name (single, ddp, zero2) or a YAML file")
@@ -128,7 +133,9 @@ class TaoConfig:
     resume: bool = _opt(False, "continue an interrupted training from the last checkpoint in OUT/trainer, to the same number of steps")
     init_adapter: str | None = _opt(None, "start training from a previous LoRA adapter: folder, or Hub id ORG/NAME[@revision]")
     merge: bool = _opt(False, "also write the base with the adapter merged in, in full precision, to OUT/merged")
-    report_to: Literal["none", "trackio", "wandb", "tensorboard"] = _opt("none", "experiment logging: none, trackio, wandb or tensorboard (the package must be installed)")
+    report_to: Literal["none", "trackio", "wandb", "tensorboard"] = _opt("none",
+                                                                         "experiment logging: none, trackio, wandb or tensorboard (the package must be "
+                                                                         "installed)")
     # output and Hub: where the round goes
     out: str = _opt("tao-out", "output folder")
     overwrite: bool = _opt(False, "allow writing into a non-empty output folder")

