@@ -15,7 +15,8 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from .config import DEFAULT_MODEL
 
 # %% ../nbs/10_card.ipynb #9119b62a
-LABELS = {"base": "base (plain prompt)", "best_of_n": "base + best-of-N (test-time compute)", "tuned": "tuned adapter (plain prompt)"}
+LABELS = {"base": "base (plain prompt)", "best_of_n": "base + best-of-N (test-time compute)", "tuned": "tuned adapter (plain prompt)",
+          "champion": "champion adapter (plain prompt; the round on main before this one)"}
 
 def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:str="apache-2.0",
               metric:str="constraint_score", # metric type: constraint_score, or reward when a reward model scores
@@ -34,7 +35,7 @@ def _cell(v, fmt="{:.3f}"): return fmt.format(v) if v is not None else "–"
 
 def results_table(metrics:dict) -> str:
     "Markdown table per system: score, 95% CI, tokens per answer, share of degenerate answers (when counted), each scorer's mean (for a mix)."
-    systems = [s for s in ["base", "best_of_n", "tuned"] if s in metrics]
+    systems = [s for s in ["base", "best_of_n", "champion", "tuned"] if s in metrics]
     deg = any("degenerate" in metrics[s] for s in systems)
     scorers = list(dict.fromkeys(n for s in systems for n in metrics[s].get("scorers", {})))
     head = ["system", "score", "95% CI", "tokens per answer"] + ["degenerate answers"] * deg + [f"{n} (mean)" for n in scorers]
@@ -48,7 +49,8 @@ def results_table(metrics:dict) -> str:
 
 def paired_table(metrics:dict) -> str:
     "Markdown table of the tuned model's paired differences and the share of the best-of-N gain it captured ('' without them)."
-    rows = [(f"tuned − {name}", metrics[k], "diff", "{:+.3f}") for k, name in [("tuned_minus_base", "base"), ("tuned_minus_best_of_n", "best-of-N")] if metrics.get(k)]
+    rows = [(f"tuned − {name}", metrics[k], "diff", "{:+.3f}") for k, name in [("tuned_minus_base", "base"), ("tuned_minus_best_of_n", "best-of-N"),
+                                                         ("tuned_minus_champion", "champion")] if metrics.get(k)]
     if metrics.get("best_of_n_gain_captured"): rows.append(("share of the best-of-N gain captured", metrics["best_of_n_gain_captured"], "share", "{:.0%}"))
     if not rows: return ""
     lines = ["| comparison on the same prompts | value | paired 95% CI |", "|---|---|---|"]

@@ -45,7 +45,8 @@ ROUND_FILES = dict(config="config.json", prompts_train="prompts_train.jsonl", pr
                    candidates="candidates.jsonl", scored="scored.jsonl", selected="selected.jsonl", exploration="exploration.json",
                    winners="winners.jsonl", warm_start="warm_start", adapter="adapter", trainer="trainer", train_log="train_log.json",
                    training="train.json", merged="merged", eval_generations="eval_generations.jsonl", metrics="metrics.json",
-                   plots="plots", card="README.md", run_facts="run.json", push_record="push.json", log="tao-hub.log")
+                   plots="plots", card="README.md", run_facts="run.json", push_record="push.json", flywheel="flywheel.json",
+                   log="tao-hub.log")
 
 class RoundFolder(type(Path())):
     "A round's output folder: a `Path` with one property per file the stages write (`ROUND_FILES`)."
@@ -142,6 +143,7 @@ class TaoConfig:
     push_to: str | None = _opt(None, "Hub model repo ORG/NAME to push the adapter, card and plots to (branch and tag round-N)")
     data_repo: str | None = _opt(None, "Hub dataset repo for the candidates and eval generations (default: PUSH_TO-tao-data)")
     private: bool = _opt(False, "create the Hub repos as private")
+    promote_rule: Literal["ci", "mean", "always"] = _opt("ci", "when a pushed round moves main: ci (the paired 95% CI of tuned − champion, or of tuned − base before any round was promoted, lies above 0), mean (the mean difference is above 0) or always")
 
     def __post_init__(self): check_config(self)
 

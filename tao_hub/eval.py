@@ -106,17 +106,17 @@ def gain_share(tuned:list, base:list, best:list, n_boot:int=2000, seed:int=0) ->
 
 def compare_systems(rows:list) -> dict:
     "Paired `tuned_minus_base`, `tuned_minus_best_of_n` and `best_of_n_gain_captured` from eval rows (empty without a tuned system)."
-    by = {s: {r["prompt"]: r["score"] for r in rows if r["system"] == s} for s in ["base", "best_of_n", "tuned"]}
+    by = {s: {r["prompt"]: r["score"] for r in rows if r["system"] == s} for s in ["base", "best_of_n", "champion", "tuned"]}
     if not by["tuned"]: return {}
     ps = list(by["tuned"])
     col = {s: [by[s].get(p) for p in ps] for s in by}
-    out = {f"tuned_minus_{s}": paired_diff(col["tuned"], col[s]) for s in ["base", "best_of_n"] if by[s]}
+    out = {f"tuned_minus_{s}": paired_diff(col["tuned"], col[s]) for s in ["base", "best_of_n", "champion"] if by[s]}
     if by["base"] and by["best_of_n"]: out["best_of_n_gain_captured"] = gain_share(col["tuned"], col["base"], col["best_of_n"])
     return out
 
 # %% ../nbs/09_eval.ipynb #d59bac3c
-SYSTEMS = ["base", "best_of_n", "tuned"]
-COLORS = {"base": "#9aa5b1", "best_of_n": "#e8a33d", "tuned": "#2f7ed8"}
+SYSTEMS = ["base", "best_of_n", "champion", "tuned"]
+COLORS = {"base": "#9aa5b1", "best_of_n": "#e8a33d", "champion": "#8e6bbf", "tuned": "#2f7ed8"}
 
 def _bars(ax, names:list, values:list, lows:list, highs:list, colors:list):
     ax.bar(names, values, yerr=[[v - l for v, l in zip(values, lows)], [h - v for v, h in zip(values, highs)]], capsize=6, color=colors)
@@ -132,7 +132,7 @@ def plot_results(metrics:dict, # from `summarize` per system, plus `compare_syst
                  train_log:list=None) -> Path: # TRL log history (GRPO reward or SFT loss per step)
     "Save bar charts of score (95% CI), paired differences of the tuned model, tokens per answer, and the training curve if given."
     systems = [s for s in SYSTEMS if s in metrics]
-    diffs = [k for k in ["tuned_minus_base", "tuned_minus_best_of_n"] if metrics.get(k)]
+    diffs = [k for k in ["tuned_minus_base", "tuned_minus_best_of_n", "tuned_minus_champion"] if metrics.get(k)]
     fig = Figure(figsize=(4 * (2 + bool(diffs) + bool(train_log)), 3.8), layout="constrained")
     axs = list(fig.subplots(1, 2 + bool(diffs) + bool(train_log)))
     ms = [metrics[s] for s in systems]

@@ -6,11 +6,11 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'PASS_FAIL', 'save_config', 'prepare_out', 'needs_constraints', 'needed_column', 'check_columns',
-           'has_instructions', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator', 'Explored',
-           'explore', 'Scored', 'score', 'winner_bar', 'Trained', 'train', 'Evaluated', 'evaluate_reference',
-           'eval_tuned', 'write_eval', 'evaluate', 'device_name', 'versions', 'check_scorers', 'hardware_line',
-           'check_extras', 'start_round', 'run_round', 'push', 'base_model_id', 'write_round_card', 'print_summary',
-           'tiny_prompts']
+           'has_instructions', 'usable_prompts', 'round_prompts', 'round_scorer', 'reward_facts', 'round_generator',
+           'Explored', 'explore', 'Scored', 'score', 'winner_bar', 'Trained', 'train', 'Evaluated',
+           'evaluate_reference', 'eval_tuned', 'write_eval', 'evaluate', 'device_name', 'versions', 'check_scorers',
+           'hardware_line', 'check_extras', 'start_round', 'run_round', 'push', 'base_model_id', 'write_round_card',
+           'print_summary', 'tiny_prompts']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
 import functools, gc, importlib.util, json, os, shutil, time
@@ -37,7 +37,7 @@ from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, plo
 from .card import results_table, write_card
 
 # %% ../nbs/12_round.ipynb #45f335ee
-OUTPUTS = [f for k, f in ROUND_FILES.items() if k != "log"]     # what --overwrite clears (the log of earlier commands stays)
+OUTPUTS = [f for k, f in ROUND_FILES.items() if k not in ("log", "flywheel")]     # what --overwrite clears (the log and the flywheel's record stay)
 
 def _json(path) -> dict: return json.loads(Path(path).read_text()) if Path(path).exists() else {}
 
@@ -85,6 +85,19 @@ def has_instructions(p) -> bool:
     "Whether prompt row `p` lists its IFEval instructions in an `instruction_id_list` column."
     return isinstance(p, dict) and bool(p.get("instruction_id_list"))
 
+def usable_prompts(cfg:TaoConfig, # the round's settings (model, token budget, scorers)
+                   ps:list, # prompts (text or rows) from a file or dataset
+                   dropped:dict) -> list: # drop counts, updated here
+    "The prompts a round can use: within the token budget, with the columns its scorers read, and a checkable constraint when only constraint verifiers score."
+    ps, over = fit_prompts(ps, lambda: load_tokenizer(resolve_model(cfg.model)), cfg.max_prompt_tokens, cfg.prompt_overflow)
+    dropped.update(over)
+    check_columns(scorer_specs(cfg), ps)
+    scorable = [p for p in ps if parse_constraints(prompt_of(p)) or has_instructions(p)] if needs_constraints(cfg) else ps
+    dropped["no_checkable_constraint"] = len(ps) - len(scorable)
+    if not scorable: raise TaoError(f"none of the {len(ps)} prompts states a constraint the verifier can check; phrase constraints as in the builtin set "
+                                    f"(kinds: {', '.join(KINDS)}), or add a scorer that needs none, e.g. --reward rm:ORG/NAME or --reward judge:ORG/NAME")
+    return scorable
+
 def round_prompts(cfg:TaoConfig) -> tuple:
     "(train prompts, eval prompts, facts about their source and what was dropped)."
     hub = {}
@@ -104,12 +117,7 @@ def round_prompts(cfg:TaoConfig) -> tuple:
     else:
         ps, dropped = read_prompts(cfg.prompts, cfg.prompt_column)
         source = f"{cfg.prompts} (column '{cfg.prompt_column}')"
-    ps, over = fit_prompts(ps, lambda: load_tokenizer(resolve_model(cfg.model)), cfg.max_prompt_tokens, cfg.prompt_overflow)
-    dropped.update(over)
-    check_columns(scorer_specs(cfg), ps)
-    scorable = [p for p in ps if parse_constraints(prompt_of(p)) or has_instructions(p)] if needs_constraints(cfg) else ps
-    dropped["no_checkable_constraint"] = len(ps) - len(scorable)
-    if not scorable: raise TaoError(f"none of the {len(ps)} prompts states a constraint the verifier can check; phrase constraints as in the builtin set (kinds: {', '.join(KINDS)}), or add a scorer that needs none, e.g. --reward rm:ORG/NAME or --reward judge:ORG/NAME")
+    scorable = usable_prompts(cfg, ps, dropped)
     train, ev = split_prompts(scorable, cfg.n_train, cfg.n_eval, cfg.seed)
     return train, ev, dict(prompt_source=source, **hub, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
 
@@ -263,13 +271,18 @@ class Evaluated:
 def evaluate_reference(cfg:TaoConfig, # the round's settings
                        folder, # the round folder, holding prompts_eval.jsonl
                        model=None, # the loaded base policy (loaded here if None)
-                       tok=None) -> Evaluated: # its tokenizer
-    "The base model and best-of-N on the held-out prompts (measured before training changes the loaded model)."
+                       tok=None, # its tokenizer
+                       champion=None) -> Evaluated: # the adapter folder of the round on main, to beat (the flywheel's champion)
+    "The base model, best-of-N and the champion adapter (if given) on the held-out prompts (measured before training changes the loaded model)."
     prompts = _read_list(RoundFolder(folder).prompts_eval)
     model, tok = _load(cfg, model, tok)
     rb, base = eval_plain(model, tok, prompts, "base", cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
     rn, bon = eval_best_of_n(model, tok, prompts, cfg.strategies, cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg), seed=cfg.seed + 1000)
-    return Evaluated(rb + rn, dict(base=base, best_of_n=bon))
+    ref = Evaluated(rb + rn, dict(base=base, best_of_n=bon))
+    if champion is None: return ref
+    path = resolve_model(cfg.model)
+    rc, champ = eval_plain(load_trained(path, champion, cfg.load_in_4bit), tok, prompts, "champion", cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
+    return Evaluated(ref.rows + rc, ref.metrics | dict(champion=champ))
 
 def eval_tuned(cfg:TaoConfig, rf:RoundFolder) -> Evaluated:
     "The adapter in the round folder on the held-out prompts, loaded back from disk as a user would."
@@ -342,7 +355,8 @@ def check_extras(cfg:TaoConfig):
     try: HfApi().model_info(name, revision=rev or None)
     except Exception as e: raise hub_error(e, f"adapter '{cfg.init_adapter}'", cfg.init_adapter) from e
 
-def start_round(cfg:TaoConfig) -> tuple:
+def start_round(cfg:TaoConfig, # the round's settings
+                split=None) -> tuple: # (train, eval, facts) chosen by the caller (the flywheel); None: `round_prompts(cfg)`
     "Check `cfg` and its prompts, then prepare the output folder (kept as it is with `resume`) and write config.json; return (out folder, prompt split)."
     cfg = check_config(cfg)
     get_strategies(cfg.strategies)
@@ -355,7 +369,7 @@ def start_round(cfg:TaoConfig) -> tuple:
     check_launch(cfg)                                  # more processes than GPUs, or a config tao-hub cannot save from, fails now
     check_extras(cfg)
     if cfg.push_to: check_push(cfg.push_to)           # a rejected token fails now, not after training
-    split = round_prompts(cfg)
+    split = split or round_prompts(cfg)
     round_scorer(cfg)                                  # a reward model of the wrong type or a missing database fails now too
     out = rf if cfg.resume else RoundFolder(prepare_out(cfg.out, cfg.overwrite))
     save_config(cfg, out)                              # under resume too: processes launched for training read these settings
@@ -364,10 +378,12 @@ def start_round(cfg:TaoConfig) -> tuple:
     return out, split
 
 # %% ../nbs/12_round.ipynb #3ec4bffd
-def run_round(cfg:TaoConfig) -> dict:
+def run_round(cfg:TaoConfig, # the round's settings
+              split=None, # (train, eval, facts): the prompts chosen by the caller; None: `round_prompts(cfg)`
+              champion=None) -> dict: # adapter folder of the current champion, evaluated beside base and best-of-N
     "Run one TAO round as configured: explore, score, evaluate the base, train, evaluate the adapter, card, push; return the metrics."
     t0, timings = time.perf_counter(), {}
-    out, split = start_round(cfg)
+    out, split = start_round(cfg, split)
     with _stage("load model", timings): model, tok = _load(cfg)
     with _stage("explore", timings):
         if explore(cfg, out, model, tok, split).kept: print("  kept the candidates of the interrupted run")
@@ -375,7 +391,7 @@ def run_round(cfg:TaoConfig) -> dict:
     print(f"  {sc.selection['disagree']} of {sc.selection['prompts']} training prompts have disagreeing candidates")
     print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in sc.strategies) +
           f"; best-of-N {sc.best_of_n if sc.best_of_n is None else round(sc.best_of_n, 3)}")
-    with _stage("evaluate base + best-of-N", timings): ref = evaluate_reference(cfg, out, model, tok)
+    with _stage("evaluate base + best-of-N" + (" + champion" if champion else ""), timings): ref = evaluate_reference(cfg, out, model, tok, champion)
     with _stage(f"train ({cfg.recipe})", timings):
         if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first
             model = None; _scorers.cache_clear(); gc.collect()
@@ -395,7 +411,7 @@ def push(cfg:TaoConfig, # the round's settings (`push_to`, `data_repo`, `private
     "Push the finished round to `cfg.push_to` and say where it went; return the push record (also in push.json)."
     print(f"▶ push to the Hub: {cfg.push_to}", flush=True)
     rec = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private)
-    print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged: the adapter did not beat the base'}); data: {rec['data_repo']}")
+    print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else f'unchanged: no gain by promote_rule {cfg.promote_rule}'}); data: {rec['data_repo']}")
     return rec
 
 # %% ../nbs/12_round.ipynb #6dc82826
