@@ -79,9 +79,9 @@ def test_round_pulls_trains_and_pushes(hub, round1):
         assert "surface constraints" in card.text and "same generator" not in card.text
         assert {e.dataset_name for e in info.card_data.eval_results} == {"held-out prompts"}
         assert json.load(open(hf_hub_download("test-org/tiny-tao", "adapter_config.json", revision="round-1")))["base_model_name_or_path"] == "test-org/tiny-base"
-        # main moves only when the round is promoted (tuned beats base)
+        # main moves only when the round is promoted (promote_rule ci: the paired 95% CI of tuned − base lies above 0)
         push = json.loads((out/"push.json").read_text())
-        assert push["promoted"] == (m["tuned"]["score"] > m["base"]["score"])
+        assert push["promoted"] == (m["tuned_minus_base"]["ci95"][0] > 0)
         main_files = set(api.list_repo_files("test-org/tiny-tao"))
         assert ("adapter_model.safetensors" in main_files) == push["promoted"]
         # the data repo: candidates and eval generations of round 1, tagged
