@@ -143,7 +143,9 @@ class TaoConfig:
     push_to: str | None = _opt(None, "Hub model repo ORG/NAME to push the adapter, card and plots to (branch and tag round-N)")
     data_repo: str | None = _opt(None, "Hub dataset repo for the candidates and eval generations (default: PUSH_TO-tao-data)")
     private: bool = _opt(False, "create the Hub repos as private")
-    promote_rule: Literal["ci", "mean", "always"] = _opt("ci", "when a pushed round moves main: ci (the paired 95% CI of tuned − champion, or of tuned − base before any round was promoted, lies above 0), mean (the mean difference is above 0) or always")
+    promote_rule: Literal["ci", "mean", "always"] = _opt("ci", "when a pushed round moves main: ci (the paired 95% CI of tuned − champion, "
+                                                               "or of tuned − base before any round was promoted, lies above 0), "
+                                                               "mean (the mean difference is above 0) or always")
 
     def __post_init__(self): check_config(self)
 

@@ -68,7 +68,8 @@ def read_state(repo_id:str, # the flywheel's model repo
     heldout = [r if len(r) > 1 else r["prompt"] for r in _jsonl(held)] if held else None
     if n == 0: return FlywheelState([], None, set(), None, heldout)
     last = _hub_text(repo_id, "flywheel.json", f"round-{n}", token=token)
-    if last is None: raise TaoError(f"{repo_id} has a round-{n} that `tao-hub flywheel` did not push (no flywheel.json): give the flywheel its own --push-to repo")
+    if last is None: raise TaoError(f"{repo_id} has a round-{n} that `tao-hub flywheel` did not push (no flywheel.json): "
+                                    "give the flywheel its own --push-to repo")
     used = {r["prompt"] for k in range(1, n + 1) for r in _jsonl(_hub_text(repo_id, "prompts_train.jsonl", f"round-{k}", token=token) or "")}
     main = _hub_text(repo_id, "flywheel.json", token=token)
     rec = json.loads(last)
@@ -100,8 +101,8 @@ def plot_history(history:list, # rows from `history_row`
     "Held-out score of each round's adapter (95% CI), the base, and the champion each round had to beat."
     fig = Figure(figsize=(6, 3.8), layout="constrained")
     ax, xs = fig.subplots(), [h["round"] for h in history]
-    ax.errorbar(xs, [h["tuned"] for h in history], yerr=[[h["tuned"] - h["tuned_ci95"][0] for h in history], [h["tuned_ci95"][1] - h["tuned"] for h in history]],
-                marker="o", capsize=5, color="#2f7ed8", label="round's adapter (95% CI)")
+    low, high = [h["tuned"] - h["tuned_ci95"][0] for h in history], [h["tuned_ci95"][1] - h["tuned"] for h in history]
+    ax.errorbar(xs, [h["tuned"] for h in history], yerr=[low, high], marker="o", capsize=5, color="#2f7ed8", label="round's adapter (95% CI)")
     ax.plot(xs, [h["champion"] for h in history], marker="s", linestyle="--", color="#8e6bbf", label="champion it had to beat")
     ax.plot(xs, [h["base"] for h in history], color="#9aa5b1", label="base")
     for h in history:
@@ -134,7 +135,8 @@ def fix_heldout(data_repo:str, # the flywheel's dataset repo
                 seed:int=0, private:bool=False, token:str=None) -> list:
     "Draw round 1's held-out prompts and store them in the data repo (`HELDOUT`)."
     held = random.Random(seed).sample(prompts, min(n, len(prompts) // 3))
-    if not held: raise TaoError(f"the usage log has {len(prompts)} usable prompt(s): round 1 needs at least 3, a third of them held out; log more, then run again")
+    if not held: raise TaoError(f"the usage log has {len(prompts)} usable prompt(s): round 1 needs at least 3, a third of them held out; "
+                                "log more, then run again")
     api = HfApi(token=token)
     try:
         api.create_repo(data_repo, repo_type="dataset", private=private, exist_ok=True)
@@ -173,7 +175,8 @@ def plan_round(cfg:TaoConfig, # the flywheel's settings (dataset = the usage log
     head = src["revision"]
     if head == state.watermark: return dict(nothing=f"no new rows in {cfg.dataset} since round {n - 1} (log commit {head[:8]})")
     rows = usable_prompts(cfg, log_rows(ps), dropped)
-    seen = {prompt_of(p) for p in log_rows(hub_prompts(cfg.dataset, cfg.dataset_config, cfg.split, state.watermark, cfg.prompt_column)[0])} if state.watermark else set()
+    before = hub_prompts(cfg.dataset, cfg.dataset_config, cfg.split, state.watermark, cfg.prompt_column)[0] if state.watermark else []
+    seen = {prompt_of(p) for p in log_rows(before)}
     heldout = state.heldout or fix_heldout(data_repo, [p for p in rows if prompt_of(p) not in state.used], cfg.n_eval, cfg.seed, cfg.private)
     new, train = choose_prompts(rows, seen, state.used, {prompt_of(p) for p in heldout}, cfg.n_train)
     if len(new) < min_new:
@@ -200,7 +203,8 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
           f"champion: {'round ' + str(rec['champion']) if rec['champion'] else 'the base'}", flush=True)
     if rec["status"] == "started":
         champ = champion_adapter(cfg.push_to, rec["champion"], Path(cfg.out)/f"champion-round-{rec['champion']}") if rec["champion"] else None
-        rcfg = replace(cfg, out=str(folder), push_to=None, overwrite=True, resume=folder.config.exists(), init_adapter=str(champ) if champ else cfg.init_adapter)
+        rcfg = replace(cfg, out=str(folder), push_to=None, overwrite=True, resume=folder.config.exists(),
+                       init_adapter=str(champ) if champ else cfg.init_adapter)
         facts = dict(prompt_source=f"usage log {cfg.dataset} at commit {rec['log_commit']}: prompts new since "
                      f"{rec['since'] or 'the start'}; held-out prompts fixed at round 1", dataset=cfg.dataset, dataset_revision=rec["log_commit"],
                      n_prompts=len(rec["train"]) + len(rec["heldout"]), dropped=rec["dropped"], n_train=len(rec["train"]), n_eval=len(rec["heldout"]))
@@ -214,8 +218,8 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
     row = rec["history"][-1]
     push = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private, promote=row["promoted"])
     folder.flywheel.write_text(json.dumps(dict(rec, status="pushed"), indent=1, default=str))
-    print(f"  round {n} pushed to {push['url']}; main {'moved to round ' + str(n) if row['promoted'] else 'stays on ' + ('round ' + str(rec['champion']) if rec['champion'] else 'the base')}"
-          f" (promote_rule {cfg.promote_rule})", flush=True)
+    stays = f"stays on round {rec['champion']}" if rec["champion"] else "holds no round yet"
+    print(f"  round {n} pushed to {push['url']}; main {f'moved to round {n}' if row['promoted'] else stays} (promote_rule {cfg.promote_rule})", flush=True)
     return row
 
 # %% ../nbs/16_flywheel.ipynb #f27bc21e
@@ -227,7 +231,8 @@ def parse_every(text:str) -> float:
 
 def check_flywheel(cfg:TaoConfig):
     "Refuse settings the flywheel cannot run with, before anything loads."
-    if not cfg.dataset or not is_repo_id(cfg.dataset): raise TaoError("the flywheel reads prompts from a usage log on the Hub: pass --dataset ORG/NAME (the dataset UsageLogger writes to)")
+    if not cfg.dataset or not is_repo_id(cfg.dataset):
+        raise TaoError("the flywheel reads prompts from a usage log on the Hub: pass --dataset ORG/NAME (the dataset UsageLogger writes to)")
     if not cfg.push_to: raise TaoError("the flywheel keeps its rounds, watermark and champion on the Hub: pass --push-to ORG/NAME")
 
 def flywheel(cfg:TaoConfig, # the settings of every round (dataset: the usage log; push_to: the model repo)

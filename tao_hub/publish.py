@@ -90,8 +90,8 @@ def _tag(api, repo_id, tag, revision, repo_type=None) -> str:
 # %% ../nbs/11_publish.ipynb #fcbf7164
 PROMOTE_RULES = {"ci": "`main` moves to a round only when the paired 95% bootstrap CI of (tuned − champion) on the held-out prompts lies above 0 "
                         "(tuned − base while no round has been promoted).",
-                  "mean": "`main` moves to a round when its mean paired difference against the champion (the base while no round has been promoted) is above 0, "
-                          "significant or not.",
+                  "mean": "`main` moves to a round when its mean paired difference against the champion (the base while no round has been "
+                          "promoted) is above 0, significant or not.",
                   "always": "every round moves `main`."}
 
 def promoted(metrics:dict, # a round's metrics.json

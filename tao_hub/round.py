@@ -281,7 +281,8 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
     ref = Evaluated(rb + rn, dict(base=base, best_of_n=bon))
     if champion is None: return ref
     path = resolve_model(cfg.model)
-    rc, champ = eval_plain(load_trained(path, champion, cfg.load_in_4bit), tok, prompts, "champion", cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
+    rc, champ = eval_plain(load_trained(path, champion, cfg.load_in_4bit), tok, prompts, "champion", cfg.max_new_tokens, cfg.generation_batch,
+                           round_scorer(cfg))
     return Evaluated(ref.rows + rc, ref.metrics | dict(champion=champ))
 
 def eval_tuned(cfg:TaoConfig, rf:RoundFolder) -> Evaluated:
@@ -411,7 +412,8 @@ def push(cfg:TaoConfig, # the round's settings (`push_to`, `data_repo`, `private
     "Push the finished round to `cfg.push_to` and say where it went; return the push record (also in push.json)."
     print(f"▶ push to the Hub: {cfg.push_to}", flush=True)
     rec = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private)
-    print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else f'unchanged: no gain by promote_rule {cfg.promote_rule}'}); data: {rec['data_repo']}")
+    main = "moved to this round" if rec["promoted"] else f"unchanged: no gain by promote_rule {cfg.promote_rule}"
+    print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {main}); data: {rec['data_repo']}")
     return rec
 
 # %% ../nbs/12_round.ipynb #6dc82826
