@@ -311,7 +311,7 @@ def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to ext
         if only is not None and f.name not in only: continue
         flag, help = "--" + f.name.replace("_", "-"), f.metadata["help"]
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-        help = f"{help} (default: {','.join(default) if isinstance(default, list) else default})"
+        help = f"{help} (default: {','.join(default) if isinstance(default, list) else default})".replace("%", "%%")   # argparse %-formats help
         kw = dict(dest=f.name, default=argparse.SUPPRESS, help=help)
         if _base(f.name) is bool and choices_of(f.name):          # bool | Literal["auto"]
             parser.add_argument(flag, nargs="?", const=True, type=_parse(f.name), metavar="auto|true|false", **kw)

@@ -16,7 +16,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 from .config import RoundFolder, TaoConfig, TaoError, is_repo_id
-from .data import hub_error, hub_prompts, prompt_of
+from .data import hub_error, hub_prompts, prompt_of, write_prompts
 from .usage_log import LOG_COLUMNS
 
 # %% ../nbs/16_flywheel.ipynb #db7d3e84
@@ -140,9 +140,9 @@ def fix_heldout(data_repo:str, # the flywheel's dataset repo
     api = HfApi(token=token)
     try:
         api.create_repo(data_repo, repo_type="dataset", private=private, exist_ok=True)
-        text = "".join(json.dumps(p if isinstance(p, dict) else {"prompt": p}, default=str) + "\n" for p in held)
-        api.upload_file(path_or_fileobj=text.encode(), path_in_repo=HELDOUT, repo_id=data_repo, repo_type="dataset",
-                        commit_message="tao-hub flywheel: held-out prompts, fixed at round 1")
+        with tempfile.TemporaryDirectory() as d:
+            api.upload_file(path_or_fileobj=str(write_prompts(held, Path(d)/"heldout.jsonl")), path_in_repo=HELDOUT, repo_id=data_repo,
+                            repo_type="dataset", commit_message="tao-hub flywheel: held-out prompts, fixed at round 1")
     except Exception as e: raise hub_error(e, f"dataset repo '{data_repo}'", data_repo) from e
     return held
 
@@ -163,8 +163,6 @@ def finish_promotion(repo_id:str, state:FlywheelState, token:str=None) -> Flywhe
     return replace(state, champion=last["round"])
 
 # %% ../nbs/16_flywheel.ipynb #530440e6
-def _json(path) -> dict: return json.loads(Path(path).read_text()) if Path(path).exists() else {}
-
 def plan_round(cfg:TaoConfig, # the flywheel's settings (dataset = the usage log, push_to = the model repo)
                state:FlywheelState, # from `read_state`
                min_new:int=1) -> dict: # fewer new prompts than this: nothing to do
@@ -189,7 +187,7 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
                    min_new:int=1) -> dict: # fewer new prompts than this: nothing to do
     "Run, judge and push the next round; return its history row, or {'nothing': why}."
     from tao_hub.publish import promoted, push_round
-    from tao_hub.round import run_round
+    from tao_hub.round import _json, run_round
     n = len(state.history) + 1
     folder = RoundFolder(Path(cfg.out)/f"round-{n}")
     rec = _json(folder.flywheel)

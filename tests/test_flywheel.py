@@ -123,6 +123,9 @@ def test_three_rounds(hub, three_rounds):
     last = max(r["round"] for r in h if r["promoted"])
     assert main_round(hub, repo) == last and h[2]["champion_round"] == last
     assert "round(s) this run" in runs[-1].stdout and "| 3 |" in runs[-1].stdout
+    token = hub.token.encode()                                                       # the token is written nowhere
+    assert not [p for p in out.rglob("*") if p.is_file() and token in p.read_bytes()]
+    assert not [k for k, v in {**hub.state.blobs, **hub.state.lfs}.items() if token in v]
     print(open(out/"round-3"/"README.md").read().split("## Flywheel history")[1])
 
 def test_nothing_to_do_is_not_an_error(hub, three_rounds):
@@ -184,3 +187,22 @@ def test_bad_input_is_one_line(hub, tmp_path, args, token, message):
     with activate(hub): datasets.Dataset.from_dict({"text": ["a", "b", "c"]}).push_to_hub("test-org/texts")
     r = tao(hub, "flywheel", *hub.small, *args, "--push-to", "test-org/fly-bad", "--out", tmp_path/"out", token=token)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and message in r.stderr, r.stderr[-2000:]
+
+def test_killed_during_a_round_finishes_it_on_its_own_prompts(hub, tmp_path):
+    "SIGKILL once round 1 has explored; the restart finishes round 1 on the prompts it had chosen, and main never showed half a round."
+    repo, log, out = "test-org/fly-mid", "test-org/usage-mid", tmp_path/"out"
+    log_rows(hub, log, tmp_path/"logs", hub.prompts[:12])
+    p = subprocess.Popen([TAO, "flywheel", *map(str, hub.small), "--dataset", log, "--push-to", repo, "--rounds", 1, "--out", str(out)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | hub.env() | {"HF_HOME": str(hub.home)})
+    deadline = time.time() + 300
+    while time.time() < deadline and not (out/"round-1"/"candidates.jsonl").exists() and p.poll() is None: time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    planned = json.loads((out/"round-1"/"flywheel.json").read_text())
+    assert planned["status"] == "started" and not (out/"round-1"/"metrics.json").exists()
+    with activate(hub): assert not HfApi().repo_exists(repo) or "adapter_config.json" not in HfApi().list_repo_files(repo)
+    log_rows(hub, log, tmp_path/"logs", hub.prompts[12:20])                 # rows arriving meanwhile wait for round 2
+    r = tao(hub, "flywheel", *hub.small, "--dataset", log, "--push-to", repo, "--rounds", 1, "--out", out)
+    assert r.returncode == 0, r.stderr[-4000:]
+    assert "continuing the interrupted round 1" in r.stdout and "▶ flywheel round 2" not in r.stdout
+    assert sorted(trained(hub, repo, 1)) == sorted(p if isinstance(p, str) else p["prompt"] for p in planned["train"])
+    with activate(hub): assert json.load(open(hf_hub_download(repo, "flywheel.json", revision="round-1")))["log_commit"] == planned["log_commit"]
