@@ -192,7 +192,7 @@ def test_killed_during_a_round_finishes_it_on_its_own_prompts(hub, tmp_path):
     "SIGKILL once round 1 has explored; the restart finishes round 1 on the prompts it had chosen, and main never showed half a round."
     repo, log, out = "test-org/fly-mid", "test-org/usage-mid", tmp_path/"out"
     log_rows(hub, log, tmp_path/"logs", hub.prompts[:12])
-    p = subprocess.Popen([TAO, "flywheel", *map(str, hub.small), "--dataset", log, "--push-to", repo, "--rounds", 1, "--out", str(out)],
+    p = subprocess.Popen([TAO, "flywheel", *map(str, hub.small), "--dataset", log, "--push-to", repo, "--rounds", "1", "--out", str(out)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | hub.env() | {"HF_HOME": str(hub.home)})
     deadline = time.time() + 300
     while time.time() < deadline and not (out/"round-1"/"candidates.jsonl").exists() and p.poll() is None: time.sleep(0.05)
