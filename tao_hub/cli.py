@@ -33,8 +33,8 @@ drops prompts an earlier round trained on, starts from the adapter on main (the 
 the champion on held-out prompts fixed at round 1 (stored in the data repo), and moves main only by --promote-rule
 (default ci: the paired 95% CI of tuned - champion lies above 0). Kill it and start it again: it continues at the right round.
 
-  tao-hub flywheel --dataset my-org/support-log --push-to my-org/support-model --rounds 1
-  tao-hub flywheel round.yaml --dataset my-org/support-log --push-to my-org/support-model --every 1d --min-new-prompts 200
+  tao-hub flywheel --dataset my-org/support-log --push-to my-org/support-model --private --rounds 1
+  tao-hub flywheel round.yaml --dataset my-org/support-log --push-to my-org/support-model --private --every 1d --min-new-prompts 200
 
 Rounds go to OUT/round-N. Any setting below also works as --set key=value or in the config file."""
 

@@ -7,15 +7,15 @@ Docs: https://tao-hub.github.io/tao-hub/flywheel.html.md"""
 # %% auto #0
 __all__ = ['HELDOUT', 'log_rows', 'choose_prompts', 'FlywheelState', 'read_state', 'history_row', 'history_table', 'plot_history',
            'history_section', 'fix_heldout', 'champion_adapter', 'finish_promotion', 'plan_round', 'flywheel_round',
-           'parse_every', 'check_flywheel', 'flywheel']
+           'parse_every', 'check_flywheel', 'check_privacy', 'flywheel']
 
 # %% ../nbs/16_flywheel.ipynb #7f8b12d6
-import json, random, re, tempfile, time
+import json, os, random, re, tempfile, time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from matplotlib.figure import Figure
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
-from .config import RoundFolder, TaoConfig, TaoError, is_repo_id
+from .config import HubError, RoundFolder, TaoConfig, TaoError, is_repo_id
 from .data import hub_error, hub_prompts, prompt_of, write_prompts
 from .usage_log import LOG_COLUMNS
 
@@ -34,12 +34,19 @@ def choose_prompts(rows:list, # the log's prompts at its current commit
                    held:set, # the held-out prompt texts
                    n:int) -> tuple: # at most this many training prompts
     "(new prompts since the watermark that no round used and that are not held out, the round's training prompts: those first, then older unused ones)."
-    fresh = [p for p in rows if prompt_of(p) not in used | held]
+    skip = used | held
+    fresh = [p for p in rows if prompt_of(p) not in skip]
     new = [p for p in fresh if prompt_of(p) not in seen]
     return new, (new + [p for p in fresh if prompt_of(p) in seen])[:n]
 
 # %% ../nbs/16_flywheel.ipynb #9646ad52
 HELDOUT = "flywheel/heldout.jsonl"
+
+def _save(path, rec:dict):
+    "Write a JSON record whole or not at all (a kill mid-write leaves the old one)."
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps(rec, indent=1, default=str))
+    os.replace(tmp, path)
 
 def _hub_text(repo_id:str, filename:str, revision:str=None, repo_type:str=None, token:str=None):
     "A file's text on the Hub, or None when the repo, revision or file does not exist."
@@ -64,9 +71,12 @@ def read_state(repo_id:str, # the flywheel's model repo
                token:str=None) -> FlywheelState:
     "The flywheel's state from the Hub."
     from tao_hub.publish import next_round
-    n, held = next_round(repo_id, token) - 1, _hub_text(data_repo, HELDOUT, repo_type="dataset", token=token)
+    try: n = next_round(repo_id, token) - 1
+    except Exception as e: raise hub_error(e, f"model repo '{repo_id}'", repo_id) from e
+    held = _hub_text(data_repo, HELDOUT, repo_type="dataset", token=token)
     heldout = [r if len(r) > 1 else r["prompt"] for r in _jsonl(held)] if held else None
     if n == 0: return FlywheelState([], None, set(), None, heldout)
+    if heldout is None: raise TaoError(f"{HELDOUT} is missing from {data_repo}: every round is judged on it; restore it from the data repo's history")
     last = _hub_text(repo_id, "flywheel.json", f"round-{n}", token=token)
     if last is None: raise TaoError(f"{repo_id} has a round-{n} that `tao-hub flywheel` did not push (no flywheel.json): "
                                     "give the flywheel its own --push-to repo")
@@ -148,7 +158,8 @@ def fix_heldout(data_repo:str, # the flywheel's dataset repo
 
 def champion_adapter(repo_id:str, round:int, dest, token:str=None) -> Path:
     "Download the adapter of `round` (its tag) into `dest`."
-    snapshot_download(repo_id, revision=f"round-{round}", allow_patterns=["adapter_config.json", "adapter_model.safetensors"], local_dir=dest, token=token)
+    try: snapshot_download(repo_id, revision=f"round-{round}", allow_patterns=["adapter_config.json", "adapter_model.safetensors"], local_dir=dest, token=token)
+    except Exception as e: raise hub_error(e, f"the champion adapter (round {round} of {repo_id})", repo_id, f"round-{round}") from e
     return Path(dest)
 
 def finish_promotion(repo_id:str, state:FlywheelState, token:str=None) -> FlywheelState:
@@ -157,9 +168,11 @@ def finish_promotion(repo_id:str, state:FlywheelState, token:str=None) -> Flywhe
     if not last or not last["promoted"] or state.champion == last["round"]: return state
     print(f"  main was not moved to round {last['round']} although it was promoted (an interrupted push): moving it now", flush=True)
     with tempfile.TemporaryDirectory() as d:
-        snapshot_download(repo_id, revision=f"round-{last['round']}", local_dir=d, token=token)
-        HfApi(token=token).upload_folder(folder_path=d, repo_id=repo_id, revision="main", delete_patterns="*", ignore_patterns=[".cache/**"],
-                                         commit_message=f"promote round {last['round']}")
+        try:
+            snapshot_download(repo_id, revision=f"round-{last['round']}", local_dir=d, token=token)
+            HfApi(token=token).upload_folder(folder_path=d, repo_id=repo_id, revision="main", delete_patterns="*", ignore_patterns=[".cache/**"],
+                                             commit_message=f"promote round {last['round']}")
+        except Exception as e: raise hub_error(e, f"moving main of {repo_id} to round {last['round']}", repo_id) from e
     return replace(state, champion=last["round"])
 
 # %% ../nbs/16_flywheel.ipynb #530440e6
@@ -175,7 +188,13 @@ def plan_round(cfg:TaoConfig, # the flywheel's settings (dataset = the usage log
     rows = usable_prompts(cfg, log_rows(ps), dropped)
     before = hub_prompts(cfg.dataset, cfg.dataset_config, cfg.split, state.watermark, cfg.prompt_column)[0] if state.watermark else []
     seen = {prompt_of(p) for p in log_rows(before)}
-    heldout = state.heldout or fix_heldout(data_repo, [p for p in rows if prompt_of(p) not in state.used], cfg.n_eval, cfg.seed, cfg.private)
+    if state.heldout is None:                          # round 1: hold out a third at most, and only once the round can train
+        fresh = [p for p in rows if prompt_of(p) not in state.used]
+        k = min(cfg.n_eval, len(fresh) // 3)
+        if len(fresh) - k < min_new or not k:
+            return dict(nothing=f"{len(fresh)} usable prompt(s) in {cfg.dataset}: round 1 holds out a third of them and needs --min-new-prompts {min_new} more")
+        if k < cfg.n_eval: print(f"  the held-out set gets {k} prompts (n_eval is {cfg.n_eval}): the log is still small, and the set stays fixed", flush=True)
+    heldout = state.heldout or fix_heldout(data_repo, fresh, cfg.n_eval, cfg.seed, cfg.private)
     new, train = choose_prompts(rows, seen, state.used, {prompt_of(p) for p in heldout}, cfg.n_train)
     if len(new) < min_new:
         return dict(nothing=f"{len(new)} new prompt(s) in {cfg.dataset} since round {n - 1} (log commit {head[:8]}), fewer than --min-new-prompts {min_new}")
@@ -191,31 +210,37 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
     n = len(state.history) + 1
     folder = RoundFolder(Path(cfg.out)/f"round-{n}")
     rec = _json(folder.flywheel)
-    if not (rec.get("round") == n and rec.get("repo") == cfg.push_to and rec.get("status") in ("started", "evaluated")):
+    continuing = (rec.get("round"), rec.get("repo"), rec.get("log_dataset")) == (n, cfg.push_to, cfg.dataset) and rec.get("status") in ("started", "evaluated")
+    if not continuing:
         rec = plan_round(cfg, state, min_new)
         if "nothing" in rec: return rec
         folder.mkdir(parents=True, exist_ok=True)
-        folder.flywheel.write_text(json.dumps(rec, indent=1, default=str))
+        _save(folder.flywheel, rec)
     else: print(f"  continuing the interrupted round {n} on its own prompts (log commit {rec['log_commit'][:8]})", flush=True)
     print(f"▶ flywheel round {n}: {rec['new_prompts']} new prompt(s) since {(rec['since'] or 'the start')[:8]}, training on {len(rec['train'])}, "
           f"champion: {'round ' + str(rec['champion']) if rec['champion'] else 'the base'}", flush=True)
     if rec["status"] == "started":
         champ = champion_adapter(cfg.push_to, rec["champion"], Path(cfg.out)/f"champion-round-{rec['champion']}") if rec["champion"] else None
-        rcfg = replace(cfg, out=str(folder), push_to=None, overwrite=True, resume=folder.config.exists(),
+        rcfg = replace(cfg, out=str(folder), push_to=None, overwrite=True, resume=continuing and folder.config.exists(),
                        init_adapter=str(champ) if champ else cfg.init_adapter)
         facts = dict(prompt_source=f"usage log {cfg.dataset} at commit {rec['log_commit']}: prompts new since "
                      f"{rec['since'] or 'the start'}; held-out prompts fixed at round 1", dataset=cfg.dataset, dataset_revision=rec["log_commit"],
                      n_prompts=len(rec["train"]) + len(rec["heldout"]), dropped=rec["dropped"], n_train=len(rec["train"]), n_eval=len(rec["heldout"]))
-        metrics = run_round(rcfg, split=(rec["train"], rec["heldout"], facts), champion=champ)
+        try: metrics = run_round(rcfg, split=(rec["train"], rec["heldout"], facts), champion=champ)
+        except TaoError as e:                          # e.g. no winner to learn from: plan again from the log next time, with what is new by then
+            _save(folder.flywheel, dict(rec, status="failed", error=str(e)))
+            raise TaoError(f"round {n} failed: {e} (no prompt was marked as used: the next run plans round {n} again from the log)") from None
         move = promoted(metrics, cfg.promote_rule)
         rec = dict(rec, status="evaluated", history=state.history + [history_row(n, rec, metrics, move)])
         data_repo = cfg.data_repo or f"{cfg.push_to}-tao-data"
         with open(folder.card, "a") as f: f.write(history_section(rec["history"], cfg.dataset, data_repo, len(rec["heldout"]), cfg.promote_rule))
         plot_history(rec["history"], folder.plots/"history.png")
-        folder.flywheel.write_text(json.dumps(rec, indent=1, default=str))
+        _save(folder.flywheel, rec)
     row = rec["history"][-1]
     push = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private, promote=row["promoted"])
-    folder.flywheel.write_text(json.dumps(dict(rec, status="pushed"), indent=1, default=str))
+    if push["round"] != n:
+        raise TaoError(f"{cfg.push_to} numbered this round {push['round']}, not {n}: another process pushes rounds there; give each flywheel its own repo")
+    _save(folder.flywheel, dict(rec, status="pushed"))
     stays = f"stays on round {rec['champion']}" if rec["champion"] else "holds no round yet"
     print(f"  round {n} pushed to {push['url']}; main {f'moved to round {n}' if row['promoted'] else stays} (promote_rule {cfg.promote_rule})", flush=True)
     return row
@@ -233,22 +258,32 @@ def check_flywheel(cfg:TaoConfig):
         raise TaoError("the flywheel reads prompts from a usage log on the Hub: pass --dataset ORG/NAME (the dataset UsageLogger writes to)")
     if not cfg.push_to: raise TaoError("the flywheel keeps its rounds, watermark and champion on the Hub: pass --push-to ORG/NAME")
 
+def check_privacy(cfg:TaoConfig):
+    "Refuse to publish a private log's prompts in public repos (the rounds push their training and held-out prompts)."
+    try: private = HfApi().dataset_info(cfg.dataset).private
+    except Exception as e: raise hub_error(e, f"dataset '{cfg.dataset}'", cfg.dataset) from e
+    if private and not cfg.private:
+        raise TaoError(f"the usage log {cfg.dataset} is private, but the rounds would publish its prompts in public repos: "
+                       "pass --private (or make the log public)")
+
 def flywheel(cfg:TaoConfig, # the settings of every round (dataset: the usage log; push_to: the model repo)
              rounds:int=None, # stop after this many rounds (None: 1 without `every`, no limit with it)
              every:float=None, # seconds between checks for new prompts (None: run now, then stop)
-             min_new:int=1, # a round needs at least this many new prompts
-             token:str=None) -> list: # Hub token (default: HF_TOKEN)
-    "Run flywheel rounds; return the history rows of the rounds this call ran."
+             min_new:int=1) -> list: # a round needs at least this many new prompts
+    "Run flywheel rounds (the token comes from HF_TOKEN or `hf auth login`); return the history rows of the rounds this call ran."
     from tao_hub.publish import check_push
     from tao_hub.round import save_config
-    check_flywheel(cfg); check_push(cfg.push_to, token)
+    check_flywheel(cfg); check_push(cfg.push_to)
+    check_privacy(cfg)
     Path(cfg.out).mkdir(parents=True, exist_ok=True)
     save_config(cfg, cfg.out)                          # the flywheel's settings (and its log) live beside the round folders
     data_repo, done = cfg.data_repo or f"{cfg.push_to}-tao-data", []
     rounds = rounds or (None if every else 1)
     while rounds is None or len(done) < rounds:
-        state = finish_promotion(cfg.push_to, read_state(cfg.push_to, data_repo, token), token)
-        row = flywheel_round(cfg, state, min_new)
+        try: row = flywheel_round(cfg, finish_promotion(cfg.push_to, read_state(cfg.push_to, data_repo)), min_new)
+        except HubError as e:                          # with --every, a Hub outage waits for the next check
+            if every is None: raise
+            row = dict(nothing=f"the Hub failed ({e}); trying again at the next check")
         if "nothing" in row:
             print(f"nothing to do: {row['nothing']}", flush=True)
             if every is None: break

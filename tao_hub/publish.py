@@ -25,6 +25,8 @@ def check_push(repo_id:str, token:str=None) -> str:
         if "token" in str(e).lower() or getattr(getattr(e, "response", None), "status_code", None) == 401:
             raise TaoError(f"the Hub rejected your token (401), so nothing could be pushed to {repo_id}: set HF_TOKEN to a token with write access or run `hf auth login`") from None
         raise hub_error(e, f"pushing to {repo_id}", repo_id) from e
+    if (me.get("auth") or {}).get("accessToken", {}).get("role") == "read":
+        raise TaoError(f"your token is read-only, so nothing can be pushed to {repo_id}: set HF_TOKEN to a token with write access")
     ns, spaces = repo_id.split("/")[0], [me["name"]] + [o["name"] for o in me.get("orgs", [])]
     if ns not in spaces: raise TaoError(f"your token (user {me['name']}) cannot push to namespace '{ns}': use one of {', '.join(spaces)}")
     return me["name"]

@@ -26,9 +26,11 @@ def usage_row(prompt:str, # what the user asked
                 metadata=metadata)
 
 def row_line(row:dict) -> str:
-    "The JSON line written for `row`, metadata encoded as a JSON string (or null)."
-    meta = row.get("metadata")
-    return json.dumps(dict(row, metadata=json.dumps(meta, ensure_ascii=False, default=str) if meta else None), ensure_ascii=False, default=str) + "\n"
+    "The JSON line written for `row`: every column a string (no null, so every file of the log has one schema), metadata as JSON."
+    if not isinstance(row, dict) or not isinstance(row.get("prompt"), str):
+        raise TaoError("the redaction hook must return the row (a dict with a text 'prompt') or None")
+    meta = json.dumps(row.get("metadata") or {}, ensure_ascii=False, default=str)
+    return json.dumps({k: "" if v is None else v for k, v in dict(row, metadata=meta).items()}, ensure_ascii=False, default=str) + "\n"
 
 # %% ../nbs/15_usage_log.ipynb #43e15ff5
 class UsageLogger:

@@ -58,7 +58,7 @@ def hub(tmp_path_factory):
         (hub.home/"fw_reward.py").write_text(REWARD)
         hub.hello = hello_adapter(hub.prompts, tmp_path_factory.mktemp("hello")/"adapter")
         hub.small = ["--model", "test-org/tiny-base", "--reward", f"py:{hub.home/'fw_reward.py'}:greeting", "--n-train", 8, "--n-eval", 6,
-                     "--max-new-tokens", 8, "--strategies", "plain@1.0,restate@1.0", "--generation-batch", 16]
+                     "--max-new-tokens", 8, "--strategies", "plain@1.0,restate@1.0", "--generation-batch", 16, "--private"]
         yield hub
     assert hub.unknown == [] and hub.crashes == [], (hub.unknown, hub.crashes)
 
@@ -206,3 +206,10 @@ def test_killed_during_a_round_finishes_it_on_its_own_prompts(hub, tmp_path):
     assert "continuing the interrupted round 1" in r.stdout and "▶ flywheel round 2" not in r.stdout
     assert sorted(trained(hub, repo, 1)) == sorted(p if isinstance(p, str) else p["prompt"] for p in planned["train"])
     with activate(hub): assert json.load(open(hf_hub_download(repo, "flywheel.json", revision="round-1")))["log_commit"] == planned["log_commit"]
+
+def test_private_log_stays_out_of_public_repos(hub, tmp_path):
+    log_rows(hub, "test-org/usage-private", tmp_path/"logs", hub.prompts[:3])        # UsageLogger makes a private dataset
+    r = tao(hub, "flywheel", *[a for a in hub.small if a != "--private"], "--dataset", "test-org/usage-private", "--push-to", "test-org/fly-pub",
+            "--out", tmp_path/"out")
+    assert r.returncode == 2 and "is private, but the rounds would publish its prompts in public repos: pass --private" in r.stderr, r.stderr
+    with activate(hub): assert not HfApi().repo_exists("test-org/fly-pub")
