@@ -1,4 +1,4 @@
-"""Round after round from a usage log: each round reads the prompts that arrived since the last one (the log commit it read is the watermark, kept in the round's files on the Hub), trains from the champion on prompts never trained on, is judged against the champion on a held-out set fixed at round 1, and moves `main` only when the paired test says it is better.
+"""Round after round from a usage log, each judged against the champion; `main` moves only on a significant gain.
 
 Docs: https://tao-hub.github.io/tao-hub/flywheel.html.md"""
 

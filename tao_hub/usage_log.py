@@ -1,4 +1,4 @@
-"""The flywheel's intake: a deployed application logs each prompt and response to a local JSON-lines file, and huggingface_hub's `CommitScheduler` syncs the file to a Hub dataset in the background. Rows the logger acknowledged survive a killed process; a redaction hook runs before anything is written.
+"""The flywheel's intake: a deployed app logs prompts and responses, synced to a Hub dataset by `CommitScheduler`.
 
 Docs: https://tao-hub.github.io/tao-hub/usage_log.html.md"""
 
