@@ -79,7 +79,7 @@ def shared(args, cfg, folder:Path) -> dict:
     selected, stats = select_prompts(__import__("datasets").Dataset.from_list(ex["rows"]))
     return dict(train=train, explored=ex, reference=ref, targets=targets, selected=selected, selection=stats)
 
-def one_run(recipe:str, seed:int, args, cfg, sh:dict, folder:Path) -> dict:
+def one_run(recipe:str, seed:int, args, cfg, sh:dict, folder:Path, label:str="") -> dict:
     "Train `recipe` with `seed` within the budget, evaluate on both held-out sets; return the run's figures."
     import torch
     from transformers import TrainerCallback, set_seed
@@ -91,7 +91,7 @@ def one_run(recipe:str, seed:int, args, cfg, sh:dict, folder:Path) -> dict:
         def __init__(self): self.n = 0
         def on_log(self, a, s, c, logs=None, **k):
             if logs and "num_tokens" in logs: self.n = logs["num_tokens"]
-    out = folder/f"{recipe.replace('+', '-')}-seed{seed}"
+    out = folder/f"{recipe.replace('+', '-')}{label.replace('=', '-')}-seed{seed}"
     path = resolve_model(cfg.model)
     set_seed(seed); torch.manual_seed(seed)
     run_cfg = replace(cfg, recipe=recipe.removesuffix(":all"), seed=seed, steps=10_000, sft_epochs=args.sft_epochs)
@@ -145,9 +145,12 @@ def main():
     p.add_argument("--sft-epochs", type=int, default=3)
     p.add_argument("--strategies", default=None, help="comma-separated exploration strategies (default: tao-hub's)")
     p.add_argument("--tag", default="effect", help="results go to results/TAG.json and results/TAG/")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a training setting for the runs (e.g. sft_learning_rate=1e-3); the runs are named RECIPE[KEY=VALUE]")
     args = p.parse_args()
-    from tao_hub.config import TaoConfig
-    cfg = TaoConfig(n_train=args.n_train, **({"strategies": args.strategies.split(",")} if args.strategies else {}))
+    from tao_hub.config import TaoConfig, parse_sets
+    cfg = TaoConfig(n_train=args.n_train, **({"strategies": args.strategies.split(",")} if args.strategies else {}), **parse_sets(args.set))
+    label = "".join(f"[{s}]" for s in args.set)
     folder = RESULTS/args.tag; folder.mkdir(parents=True, exist_ok=True)
     sh = shared(args, cfg, folder)
     print(f"exploration: {len(sh['train'])} prompts, {len(sh['explored']['rows'])} candidates in {sh['explored']['seconds']:.0f} s; "
@@ -156,9 +159,9 @@ def main():
     results = [r for r in (json.loads(path.read_text())["runs"] if path.exists() else [])]
     for recipe in filter(None, args.recipes.split(",")):          # --recipes "" prints the saved table
         for seed in map(int, args.seeds.split(",")):
-            if any(r["recipe"] == recipe and r["seed"] == seed for r in results): continue
-            print(f"▶ {recipe} seed {seed}", flush=True)
-            results.append(one_run(recipe, seed, args, cfg, sh, folder))
+            if any(r["recipe"] == recipe + label and r["seed"] == seed for r in results): continue
+            print(f"▶ {recipe}{label} seed {seed}", flush=True)
+            results.append(dict(one_run(recipe, seed, args, cfg, sh, folder, label), recipe=recipe + label))
             path.write_text(json.dumps(dict(args=vars(args), selection=sh["selection"], n_winners=len(sh["targets"]),
                                             exploration_seconds=sh["explored"]["seconds"], runs=results), indent=1))
             print(table(results[-1:], sh), flush=True)
