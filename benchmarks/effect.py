@@ -19,11 +19,13 @@ generated training tokens. Candidates, scores and every generation are kept in r
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py --strategies plain@0.7,plain@1.0,restate,think --tag effect
                                                                                   # the exploration before `guided`
 """
-import argparse, json, random, statistics, sys, time
+import argparse, json, random, re, statistics, sys, time
 from dataclasses import replace
 from pathlib import Path
 
 RESULTS = Path(__file__).parent/"results"
+FIXED = ["model", "n_train", "n_prompts", "n_eval", "strategies", "constraints", "max_new_tokens", "generation_batch", "load_in_4bit",
+         "seed", "recipe", "steps", "sft_epochs"]   # shape the cached exploration and references, or are set per run: not --set keys
 FRESH_TASKS = ["Compose a brief passage on {t}.", "What should a visitor know about {t}?", "Write a paragraph for a travel guide about {t}.",
                "Summarize what makes {t} special.", "Write a friendly message describing {t}."]
 FRESH_TOPICS = ["harbors", "wolves", "cinnamon", "tunnels", "ballet", "meteor showers", "beekeeping", "the desert night sky", "canals",
@@ -91,16 +93,16 @@ def one_run(recipe:str, seed:int, args, cfg, sh:dict, folder:Path, label:str="")
         def __init__(self): self.n = 0
         def on_log(self, a, s, c, logs=None, **k):
             if logs and "num_tokens" in logs: self.n = logs["num_tokens"]
-    out = folder/f"{recipe.replace('+', '-')}{label.replace('=', '-')}-seed{seed}"
+    out = folder/(re.sub(r"[^\w.\[\]-]", "-", recipe + label) + (f"-{args.budget:g}s" if args.budget != 180 else "") + f"-seed{seed}")
     path = resolve_model(cfg.model)
     set_seed(seed); torch.manual_seed(seed)
-    run_cfg = replace(cfg, recipe=recipe.removesuffix(":all"), seed=seed, steps=10_000, sft_epochs=args.sft_epochs)
+    run_cfg = replace(cfg, recipe=recipe.removesuffix(":all"), seed=seed, steps=10_000, sft_epochs=args.sft_epochs)   # --set keys are in cfg
     selected = sh["train"] if recipe.endswith(":all") else sh["selected"]
     tokens, t0 = Tokens(), time.perf_counter()
     train_recipe(load_policy(path, cfg.load_in_4bit), load_tokenizer(path), run_cfg, out, selected, sh["targets"], ConstraintReward(), [TimeBudget(args.budget), tokens])
     seconds = time.perf_counter() - t0
     tuned = load_trained(path, out/"adapter", cfg.load_in_4bit)
-    res = dict(recipe=recipe, seed=seed, train_seconds=round(seconds, 1), train_tokens=tokens.n,
+    res = dict(recipe=recipe + label, seed=seed, budget=args.budget, sft_epochs=args.sft_epochs, train_seconds=round(seconds, 1), train_tokens=tokens.n,
                steps=json.loads((out/"train.json").read_text())["phases"], sets={})
     for name, ref in sh["reference"].items():
         ps = [r["prompt"] for r in ref if r["system"] == "base"]
@@ -130,7 +132,8 @@ def table(results:list, sh:dict) -> str:
         for r in results:
             s = r["sets"][name]; d = s["tuned_minus_base"]; g = s.get("best_of_n_gain_captured")
             share = f"{g['share']:.0%} [{g['ci95'][0]:.0%}, {g['ci95'][1]:.0%}]" if g else ""
-            lines.append(f"| {r['recipe']} | {r['seed']} | {r['train_seconds']:.0f} | {s['tuned']['score']:.3f} | {d['diff']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] | "
+            run = r["recipe"] + (f" ({r['budget']:g} s budget)" if r.get("budget", 180) != 180 else "")
+            lines.append(f"| {run} | {r['seed']} | {r['train_seconds']:.0f} | {s['tuned']['score']:.3f} | {d['diff']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] | "
                          f"{share} | {s['tuned']['tokens_per_answer']:.1f} | {s['tuned']['degenerate']:.0%} |")
     return "\n".join(lines)
 
@@ -149,19 +152,23 @@ def main():
                    help="a training setting for the runs (e.g. sft_learning_rate=1e-3); the runs are named RECIPE[KEY=VALUE]")
     args = p.parse_args()
     from tao_hub.config import TaoConfig, parse_sets
-    cfg = TaoConfig(n_train=args.n_train, **({"strategies": args.strategies.split(",")} if args.strategies else {}), **parse_sets(args.set))
-    label = "".join(f"[{s}]" for s in args.set)
+    sets = parse_sets(args.set)
+    if fixed := sorted(set(sets) & set(FIXED)):
+        p.error(f"--set {', '.join(fixed)}: these shape the cached exploration or are set per run; use the flags or another --tag")
+    cfg = TaoConfig(n_train=args.n_train, **({"strategies": args.strategies.split(",")} if args.strategies else {}), **sets)
+    label = "".join(f"[{k}={v:g}]" if isinstance(v, float) else f"[{k}={v}]" for k, v in sorted(sets.items()))
     folder = RESULTS/args.tag; folder.mkdir(parents=True, exist_ok=True)
     sh = shared(args, cfg, folder)
     print(f"exploration: {len(sh['train'])} prompts, {len(sh['explored']['rows'])} candidates in {sh['explored']['seconds']:.0f} s; "
           f"{len(sh['targets'])} winners on {len({t['prompt'] for t in sh['targets']})} prompts; {len(sh['selected'])} selected for GRPO", flush=True)
     path = RESULTS/f"{args.tag}.json"
-    results = [r for r in (json.loads(path.read_text())["runs"] if path.exists() else [])]
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    results = [dict(dict(budget=saved["args"]["budget"], sft_epochs=saved["args"]["sft_epochs"]), **r) for r in saved.get("runs", [])]
     for recipe in filter(None, args.recipes.split(",")):          # --recipes "" prints the saved table
         for seed in map(int, args.seeds.split(",")):
-            if any(r["recipe"] == recipe + label and r["seed"] == seed for r in results): continue
+            if any((r["recipe"], r["seed"], r["budget"], r["sft_epochs"]) == (recipe + label, seed, args.budget, args.sft_epochs) for r in results): continue
             print(f"▶ {recipe}{label} seed {seed}", flush=True)
-            results.append(dict(one_run(recipe, seed, args, cfg, sh, folder, label), recipe=recipe + label))
+            results.append(one_run(recipe, seed, args, cfg, sh, folder, label))
             path.write_text(json.dumps(dict(args=vars(args), selection=sh["selection"], n_winners=len(sh["targets"]),
                                             exploration_seconds=sh["explored"]["seconds"], runs=results), indent=1))
             print(table(results[-1:], sh), flush=True)

@@ -124,8 +124,8 @@ class TaoConfig:
     temperature: float = _opt(0.7, "sampling temperature of GRPO completions")
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")
     sft_epochs: int = _opt(3, "passes over the winners in supervised training (sft, sft+grpo)")
-    sft_learning_rate: float = _opt(2e-3, "learning rate of supervised training on the winners (and of SDFT); 2e-3 learned most on the demo "
-                                    "in 51 steps (benchmarks/README.md)")
+    sft_learning_rate: float = _opt(2e-3, "learning rate of supervised training on the winners (also SDFT's); 2e-3: the best heldout mean of "
+                                    "1e-3 to 4e-3 on the demo's 51 steps (benchmarks/README.md)")
     load_in_4bit: bool | Literal["auto"] = _opt("auto",
                                                 "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), "
                                       "true or false")
