@@ -24,7 +24,7 @@ Time goes to generation (96 training and 40 held-out prompts x 4 strategies: abo
 and to training (sft, 3 epochs: about 7 minutes; grpo and sdft: 7-26 s per step).
 
 Shorter (a smoke run):   tao-hub demo --n-train 16 --n-eval 16
-Longer (3x the winners, tighter intervals; about 40 minutes):   tao-hub demo --long   (= --n-prompts 400 --n-train 288 --n-eval 100)
+Longer (3x the winners, tighter intervals; about 32 minutes):   tao-hub demo --long   (= --n-prompts 400 --n-train 288 --n-eval 100)
 GRPO instead:   tao-hub demo --recipe grpo --steps 20
 Any setting below also works as --set key=value or as a key in a config file for `tao-hub run`."""
 
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config key (repeatable)")
         add_config_flags(sp)
     demo.add_argument("--long", action="store_true", help=f"the longer setting: {' '.join('--' + s.replace('_', '-').replace('=', ' ') for s in LONG_DEMO)} "
-                      "(3x the winners, tighter intervals; about 40 minutes on 2 CPU cores); --set and flags still win")
+                      "(3x the winners, tighter intervals; about 32 minutes on 2 CPU cores); --set and flags still win")
     fly = sub.add_parser("flywheel", help="rounds from a usage log: new prompts only, judged against the champion, main moved on a significant gain",
                          description=FLYWHEEL_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     fly.add_argument("config", nargs="?", help="YAML config file (optional): the settings of every round")
