@@ -53,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     "The `tao-hub` argument parser."
     p = OneLineParser(prog="tao-hub", description="Improve an LLM from unlabeled prompts: Test-time Adaptive Optimization, Hub-native.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="one full round on the embedded default model", description=DEMO_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run = sub.add_parser("run", help="one full round from a config file and/or flags", description="Run one TAO round. Settings: defaults < CONFIG < --set < flags.")
+    demo = sub.add_parser("demo", help="one full round on the embedded default model", description=DEMO_HELP,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    run = sub.add_parser("run", help="one full round from a config file and/or flags",
+                         description="Run one TAO round. Settings: defaults < CONFIG < --set < flags.")
     stages = {name: sub.add_parser(name, help=h, description=h) for name, h in STAGES.items()}
     for sp in [demo, run, *stages.values()]:
         if sp is not demo: sp.add_argument("config", nargs="?", help="YAML config file (optional)")
@@ -73,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     fly.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config key (repeatable)")
     add_config_flags(fly)
     push = sub.add_parser("push", help="push a finished round folder to the Hub (or retry a failed push)",
-                          description="Push a finished round: adapter, card and plots on branch and tag round-N of the model repo, candidates and eval generations to the data repo. The token comes from HF_TOKEN or `hf auth login`.")
+                          description="Push a finished round: adapter, card and plots on branch and tag round-N of the model repo, candidates and "
+                                      "eval generations to the data repo. The token comes from HF_TOKEN or `hf auth login`.")
     push.add_argument("dir", help="the round's output folder (--out of `tao-hub run`)")
     push.add_argument("--to", required=True, metavar="ORG/NAME", help="model repo on the Hub")
     push.add_argument("--data-repo", metavar="ORG/NAME", help="dataset repo for candidates and eval generations (default: ORG/NAME-tao-data)")
@@ -95,7 +98,8 @@ def run_push(args):
     "The `push` subcommand."
     from tao_hub.publish import push_round
     rec = push_round(args.dir, args.to, args.data_repo, args.private, promote=args.promote)
-    print(f"pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {'moved to this round' if rec['promoted'] else 'unchanged'}); data: {rec['data_repo']}")
+    main_moved = "moved to this round" if rec["promoted"] else "unchanged"
+    print(f"pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {main_moved}); data: {rec['data_repo']}")
 
 # %% ../nbs/14_cli.ipynb #335c1a98
 def config_for(args) -> TaoConfig:

@@ -243,7 +243,8 @@ def check_config(cfg:TaoConfig):
                 "max_prompt_tokens", "reward_batch_size", "reward_max_length", "per_device_train_batch_size", "winners_per_prompt", "sft_epochs"]
     for k in positive:
         if getattr(cfg, k) < 1: raise ConfigError(f"{k} must be at least 1, got {getattr(cfg, k)}")
-    for k, lo, hi, what in [("learning_rate", 0, None, "positive"), ("sft_learning_rate", 0, None, "positive"), ("temperature", 0, None, "positive"), ("lora_alpha", 0, None, "positive"),
+    for k, lo, hi, what in [("learning_rate", 0, None, "positive"), ("sft_learning_rate", 0, None, "positive"),
+                            ("temperature", 0, None, "positive"), ("lora_alpha", 0, None, "positive"),
                             ("beta", None, None, "0 or more"), ("lora_dropout", None, 1, "in [0, 1)")]:
         v = getattr(cfg, k)
         if not math.isfinite(v) or v < 0 or (lo is not None and v <= lo) or (hi is not None and v >= hi): raise ConfigError(f"{k} must be {what}, got {v}")
