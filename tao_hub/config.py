@@ -125,7 +125,7 @@ class TaoConfig:
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")
     sft_epochs: int = _opt(3, "passes over the winners in supervised training (sft, sft+grpo)")
     sft_learning_rate: float = _opt(2e-3, "learning rate of supervised training on the winners (also SDFT's); 2e-3: the best heldout mean of "
-                                    "1e-3 to 4e-3 on the demo's 51 steps (benchmarks/README.md)")
+                                    "1e-3, 2e-3 and 4e-3 in 180 s runs on the demo's task (benchmarks/README.md)")
     load_in_4bit: bool | Literal["auto"] = _opt("auto",
                                                 "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), "
                                       "true or false")
