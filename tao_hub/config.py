@@ -6,12 +6,12 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 
 # %% auto #0
 __all__ = ['ROUND_FILES', 'DEFAULT_MODEL', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'RECIPES', 'TaoError', 'ConfigError',
-           'MissingOutputError', 'HubError', 'first_line', 'read_failure', 'RoundFolder', 'TaoConfig', 'choices_of',
-           'coerce', 'config_keys', 'parse_sets', 'is_repo_id', 'scorer_specs', 'check_config', 'load_config',
-           'add_config_flags']
+           'MissingOutputError', 'HubError', 'first_line', 'read_failure', 'hub_free_bitsandbytes', 'RoundFolder',
+           'TaoConfig', 'choices_of', 'coerce', 'config_keys', 'parse_sets', 'is_repo_id', 'scorer_specs',
+           'check_config', 'load_config', 'add_config_flags']
 
 # %% ../nbs/00_config.ipynb #5085378c
-import argparse, dataclasses, math, re, types, typing
+import argparse, dataclasses, importlib.abc, importlib.util, logging, math, re, sys, types, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Literal
@@ -39,6 +39,31 @@ def first_line(e:Exception) -> str:
 def read_failure(e:Exception) -> str:
     "Why a text file could not be read, in a few words."
     return e.strerror or first_line(e) if isinstance(e, OSError) else "not UTF-8 text"
+
+# %% ../nbs/00_config.ipynb #eeca7489
+class _HubFreeImport(importlib.abc.MetaPathFinder):
+    "Runs the import of bitsandbytes with `kernels` unimportable and its CPU backend's logger off, then steps aside."
+    def find_spec(self, name, path=None, target=None):
+        if name != "bitsandbytes": return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None: return None
+        run = spec.loader.exec_module
+        def exec_module(module):
+            kernels, log = sys.modules.get("kernels", self), logging.getLogger("bitsandbytes.backends.cpu.ops")
+            sys.modules["kernels"], log.disabled = None, True        # `from kernels import get_kernel` raises ImportError
+            try: run(module)
+            finally:
+                log.disabled = False
+                if kernels is self: del sys.modules["kernels"]
+                else: sys.modules["kernels"] = kernels
+        spec.loader.exec_module = exec_module
+        return spec
+
+def hub_free_bitsandbytes():
+    "Make the first import of bitsandbytes in this process skip its Hub kernel lookup (a no-op once it is imported)."
+    if "bitsandbytes" not in sys.modules and not any(isinstance(f, _HubFreeImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _HubFreeImport())
 
 # %% ../nbs/00_config.ipynb #16ffcd99
 ROUND_FILES = dict(config="config.json", prompts_train="prompts_train.jsonl", prompts_eval="prompts_eval.jsonl",

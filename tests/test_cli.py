@@ -162,7 +162,7 @@ class Noisy(importlib.abc.MetaPathFinder):
         run = spec.loader.exec_module
         def exec_module(module):
             run(module)
-            logging.getLogger("bitsandbytes.backends.cpu.ops").warning("SIMULATED Failed to load CPU gemm_4bit_forward from kernels-community")
+            logging.getLogger("bitsandbytes.cextension").warning("SIMULATED bitsandbytes was compiled without GPU support")
             warnings.warn("SIMULATED import-time warning", UserWarning)
             print("SIMULATED import-time print", file=sys.stderr)
         spec.loader.exec_module = exec_module
@@ -175,7 +175,7 @@ def test_library_noise_stays_off_the_error_path(tiny_model, tmp_path):
     (tmp_path/"hook").mkdir(); (tmp_path/"hook"/"sitecustomize.py").write_text(NOISY)
     env = {"PYTHONPATH": str(tmp_path/"hook")}
     probe = subprocess.run([sys.executable, "-c", "import bitsandbytes"], capture_output=True, text=True, env=os.environ | env)
-    for said in ["SIMULATED Failed to load", "SIMULATED import-time warning", "SIMULATED import-time print"]:
+    for said in ["SIMULATED bitsandbytes was compiled", "SIMULATED import-time warning", "SIMULATED import-time print"]:
         assert said in probe.stderr, probe.stderr                     # the simulation is live: without tao-hub's care these reach stderr
     nocol = tmp_path/"nocol.jsonl"
     nocol.write_text('{"text": "Write about rain. Use fewer than 9 words."}\n')
@@ -187,7 +187,7 @@ def test_library_noise_stays_off_the_error_path(tiny_model, tmp_path):
     r = tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out, env=env)
     assert r.returncode == 0 and "SIMULATED" not in r.stderr + r.stdout, r.stderr[-2000:]
     log = (out/"tao-hub.log").read_text()
-    assert "SIMULATED Failed to load CPU gemm_4bit_forward" in log and "SIMULATED import-time print" in log, log[-2000:]
+    assert "SIMULATED bitsandbytes was compiled without GPU support" in log and "SIMULATED import-time print" in log, log[-2000:]
     r = tao("score", "--out", out, "--verbose", env=env)              # --verbose shows them again
     assert r.returncode == 0 and "SIMULATED" in r.stderr
 

@@ -18,6 +18,23 @@ SMALL = ["--n-train", 10, "--n-eval", 6, "--steps", 2, "--num-generations", 2, "
 ROUND = ["--model", "test-org/tiny-base", "--dataset", "test-org/prompts", "--prompt-column", "prompt", "--reward-model", "test-org/tiny-rm",
          "--push-to", "test-org/tiny-tao", *SMALL]
 
+AVX512BF16 = """import importlib.abc, importlib.util, sys
+class AVX512BF16(importlib.abc.MetaPathFinder):
+    "bitsandbytes reports AVX512-BF16, whatever this CPU has: its import then asks the Hub for a CPU kernel (kernels-community)."
+    def find_spec(self, name, path, target=None):
+        if name != "bitsandbytes.functional": return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            module.has_avx512bf16 = lambda: True
+            print("SIMULATED AVX512-BF16", file=sys.stderr)
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, AVX512BF16())
+"""
+
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     "The emulator, with a tiny base model, a tiny reward model and a prompt dataset pushed by the real clients."
@@ -28,14 +45,19 @@ def hub(tmp_path_factory):
         rows = [json.loads(l)["prompt"] for l in tiny_prompts(tmp_path_factory.mktemp("p")/"p.jsonl").read_text().splitlines()]
         datasets.Dataset.from_dict({"prompt": rows + rows[:3] + [""], "id": list(range(len(rows) + 4))}).push_to_hub("test-org/prompts")
         hub.home, hub.distinct = tmp_path_factory.mktemp("hf-home"), len(set(rows))
+        (hub.home/"cpu").mkdir(); (hub.home/"cpu"/"sitecustomize.py").write_text(AVX512BF16)     # every client process runs on such a CPU
         yield hub
     assert hub.unknown == [] and hub.crashes == [], (hub.unknown, hub.crashes)
 
+def client_env(hub, token=None) -> dict:
+    "A client process's environment: the emulator as its Hub, on a CPU with AVX512-BF16 (simulated)."
+    return os.environ | hub.env(token) | {"HF_HOME": str(hub.home), "PYTHONPATH": str(hub.home/"cpu")}
+
 def tao(hub, *args, token=None, **env):
-    return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, env=os.environ | hub.env(token) | {"HF_HOME": str(hub.home)} | env)
+    return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, env=client_env(hub, token) | env)
 
 def py(hub, code, **env):
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ | hub.env() | {"HF_HOME": str(hub.home)} | env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=client_env(hub) | env)
 
 def files_digest(d:Path) -> dict:
     return {str(p.relative_to(d)): hashlib.sha1(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
@@ -94,6 +116,19 @@ def test_round_pulls_trains_and_pushes(hub, round1):
     token = hub.token.encode()
     assert not [p for p in out.rglob("*") if p.is_file() and token in p.read_bytes()]
     assert not [k for k, v in {**hub.state.blobs, **hub.state.lfs}.items() if token in v]
+
+def test_cpu_round_asks_the_hub_for_nothing_else(hub, round1):
+    "On a CPU with AVX512-BF16, importing bitsandbytes asks the Hub for a kernel; a full-precision round, which uses none, must not."
+    with HubEmulator() as bare:                       # the simulation is live: bitsandbytes imported alone asks for kernels-community
+        r = subprocess.run([sys.executable, "-c", "import bitsandbytes"], capture_output=True, text=True, env=client_env(hub) | bare.env())
+        assert "SIMULATED AVX512-BF16" in r.stderr and any("kernels-community" in e["path"] for e in bare.unknown), (r.stderr[-2000:], bare.unknown)
+    out, _ = round1
+    assert "SIMULATED AVX512-BF16" in (out/"tao-hub.log").read_text()
+    assert json.loads((out/"run.json").read_text())["precision"].startswith("full precision")
+    assert hub.unknown == [] and not [r for r in hub.routes() if "kernels" in r]
+    named = ("test-org/tiny-base", "test-org/tiny-rm", "test-org/prompts", "test-org/tiny-tao")        # what the round was told to use
+    general = ("GET /api/whoami-v2", "POST /api/repos/create", "POST /api/validate-yaml", "PUT /_lfs/")   # endpoints that name no repo
+    assert not [r for r in hub.routes() if not r.startswith(general) and not any(n in r for n in named)], hub.routes()
 
 LOAD = """import tao_hub, json
 from tao_hub.models import generate
