@@ -1,18 +1,22 @@
-# The two commands in README.md: `make demo` and `make test`. Each creates .venv/ and installs what it needs.
+# The two commands in README.md: `make demo` and `make test`. Each creates .venv/ and installs what it needs,
+# at the versions CI last tested (requirements/lock.txt).
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+LOCK := requirements/lock.txt
 # A bare `torch` requirement pulls several GB of CUDA packages: on a machine without an NVIDIA GPU take the CPU build.
 TORCH ?= $(if $(shell command -v nvidia-smi 2>/dev/null),torch,torch==2.13.0)
 STAMP := $(VENV)/.installed
+# `make test-latest`: the newest releases of every dependency (torch stays $(TORCH)), in a venv of their own
+LATEST := .venv-latest
 
-.PHONY: install demo test test-slow check clean
+.PHONY: install demo test test-slow test-latest lock check clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q $(TORCH)
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -c $(LOCK) $(TORCH)
+	$(BIN)/python -m pip install -q -c $(LOCK) -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,10 +30,25 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
+# Drift found by a job, not by a user: the suite on whatever PyPI serves today (the weekly workflow runs it).
+# When it passes, `make lock` records those versions; when it fails, the lock keeps users on the tested set.
+test-latest:
+	rm -rf $(LATEST) && $(PY) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install -q --upgrade pip
+	$(LATEST)/bin/python -m pip install -q $(TORCH)
+	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e ".[dev]"
+	$(LATEST)/bin/python -m pip freeze --exclude-editable | grep -iE '^(torch|transformers|trl|peft|bitsandbytes|accelerate|datasets|huggingface.hub)=='
+	$(LATEST)/bin/python -m pytest
+
+# the lock from the venv that `make test-latest` tested
+lock:
+	test -x $(LATEST)/bin/python || { echo "run make test-latest first: the lock records what it tested"; exit 1; }
+	{ head -3 $(LOCK); $(LATEST)/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > $(LOCK).new && mv $(LOCK).new $(LOCK)
+
 # what CI checks besides the tests: notebooks clean, package exported, README and pyproject current
 check: $(STAMP)
 	$(BIN)/nbdev-clean && $(BIN)/nbdev-export && $(BIN)/python scripts/sync_pyproject.py && $(BIN)/python scripts/render_readme.py --check
 	git diff --exit-code -- nbs tao_hub pyproject.toml README.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LATEST) .pytest_cache

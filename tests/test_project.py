@@ -37,3 +37,17 @@ def test_readme_states_the_two_commands_and_ci_runs_the_test_one():
     readme, ci = (ROOT/"README.md").read_text(), (ROOT/".ci"/"run").read_text()
     assert "make demo" in readme and "make test" in readme
     assert ci.strip().splitlines()[-1] == "make test"
+
+def test_lock_pins_every_requirement_within_its_range():
+    "requirements/lock.txt, which make install and CI install from, pins every dependency (and dev tool) at a version its range allows."
+    import tomllib
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    rows = [l.split("==") for l in (ROOT/"requirements"/"lock.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    lock = {canonicalize_name(name): version for name, version in rows}
+    project = tomllib.loads((ROOT/"pyproject.toml").read_text())["project"]
+    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        r = Requirement(spec)
+        pinned = lock.get(canonicalize_name(r.name))
+        assert pinned, f"{r.name} is not pinned in requirements/lock.txt: run make test-latest, then make lock"
+        assert r.specifier.contains(pinned, prereleases=True), f"the lock pins {r.name}=={pinned}, outside {spec}"
