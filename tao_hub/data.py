@@ -7,7 +7,8 @@ Docs: https://tao-hub.github.io/tao-hub/data.html.md"""
 # %% auto #0
 __all__ = ['TOPICS', 'TASKS', 'WORDS', 'ENDINGS', 'STARTS', 'ARGS', 'RESERVED_COLUMNS', 'part_of', 'make_prompt',
            'builtin_prompts', 'prompt_text', 'prompt_of', 'prompt_columns', 'clean_prompts', 'other_columns',
-           'read_prompts', 'hub_error', 'hub_prompts', 'local_prompts', 'fit_prompts', 'split_prompts', 'write_prompts']
+           'json_problem', 'read_prompts', 'hub_error', 'hub_prompts', 'local_prompts', 'fit_prompts', 'split_prompts',
+           'write_prompts']
 
 # %% ../nbs/02_data.ipynb #91513bde
 import json, random
@@ -99,6 +100,22 @@ def other_columns(ds, column:str) -> dict:
     "The columns of `ds` besides the prompt `column` that scorers may read (names the pipeline uses itself are left out)."
     return {c: list(ds[c]) for c in ds.column_names if c != column and c not in RESERVED_COLUMNS}
 
+def json_problem(p:Path) -> str:
+    "Where a JSON or JSON Lines file goes wrong ('line 2 is not valid JSON (...)'), or '' when it parses into objects."
+    try: text = p.read_text()
+    except (OSError, UnicodeDecodeError) as e: return read_failure(e)
+    if text.lstrip().startswith("["):
+        try: rows = json.loads(text)
+        except json.JSONDecodeError as e: return f"line {e.lineno} is not valid JSON ({e.msg}, column {e.colno})"
+        bad = next((i for i, r in enumerate(rows) if not isinstance(r, dict)), None)
+        return "" if bad is None else f"item {bad + 1} of its list is a JSON {type(rows[bad]).__name__}, not an object"
+    for i, line in enumerate(text.splitlines(), 1):
+        if not line.strip(): continue
+        try: row = json.loads(line)
+        except json.JSONDecodeError as e: return f"line {i} is not valid JSON ({e.msg}, column {e.colno})"
+        if not isinstance(row, dict): return f"line {i} is a JSON {type(row).__name__}, not an object"
+    return ""
+
 def read_prompts(path, column:str="prompt") -> tuple: # file to read, column holding the prompts
     "Prompts from a file, cleaned; return (prompts, drop counts)."
     p = Path(path)
@@ -109,7 +126,10 @@ def read_prompts(path, column:str="prompt") -> tuple: # file to read, column hol
         except (OSError, UnicodeDecodeError) as e: raise TaoError(f"could not read prompt file {p}: {read_failure(e)}") from None
     elif p.suffix in _READERS:
         try: ds = _READERS[p.suffix](str(p))
-        except Exception as e: raise TaoError(f"could not read prompt file {p}: {first_line(e)}") from None
+        except Exception as e:
+            why = json_problem(p) if p.suffix in (".jsonl", ".json") else ""
+            fix = "; fix or remove that line" if why.startswith("line") else ""
+            raise TaoError(f"could not read prompt file {p}: {why or first_line(e)}{fix}") from None
         if column not in ds.column_names:
             raise TaoError(f"prompt file {p} has no column '{column}' (columns: {', '.join(ds.column_names)}); pass the right one with --prompt-column")
         raw, columns = ds[column], other_columns(ds, column)

@@ -110,7 +110,8 @@ def test_bad_input(tiny_model, tmp_path):
         "negative": (["run", "--steps", "-3"], ["steps must be at least 1"]),
         "o1": (["run", "--model", tiny_model, "--prompts", nocol, "--out", tmp_path/"o1"], ["has no column 'prompt' (columns: text)", "--prompt-column"]),
         "o2": (["run", "--model", tiny_model, "--prompts", empty, "--out", tmp_path/"o2"], ["no non-empty prompts"]),
-        "o3": (["run", "--model", tiny_model, "--prompts", plain, "--out", tmp_path/"o3"], ["states a constraint the verifier can check"]),
+        "o3": (["run", "--model", tiny_model, "--prompts", plain, "--out", tmp_path/"o3"],
+               ["none of the 2 prompts read is usable: 2 without a constraint the verifier can check", "--reward rm:ORG/NAME"]),
         "o4": (["run", "--strategies", "plain@0.7,beam", "--out", tmp_path/"o4"], ["unknown strategy 'beam'"]),
         "o5": (["run", "--per-device-train-batch-size", "6", "--out", tmp_path/"o5"], ["multiple of num_generations"]),
         "busy": (["run", *tiny_flags(tiny_model, tmp_path), "--out", busy], ["exists and is not empty", "--overwrite"]),
@@ -144,13 +145,52 @@ def test_every_error_is_one_line(tiny_model, tmp_path):
         "yaml": (["run", tmp_path/"tabs.yaml"], ["is not valid YAML"]),
         "folder": (["run", tmp_path/"folder.yaml"], ["is a folder"]),
         "dataset": (["run", "--dataset", "./prompts.jsonl"], ["an existing local file or folder", "--prompts"]),
-        "broken": (["run", "--prompts", tmp_path/"broken.jsonl", *prompts, tmp_path/"o1"], ["could not read prompt file"]),
+        "broken": (["run", "--prompts", tmp_path/"broken.jsonl", *prompts, tmp_path/"o1"],
+                   ["could not read prompt file", "line 2 is not valid JSON", "fix or remove that line"]),
         "binary": (["run", "--prompts", tmp_path/"binary.txt", *prompts, tmp_path/"o2"], ["could not read prompt file"]),
         "emptycsv": (["run", "--prompts", tmp_path/"empty.csv", *prompts, tmp_path/"o3"], ["could not read prompt file"]),
         "promptdir": (["run", "--prompts", tmp_path/"ps", *prompts, tmp_path/"o4"], ["is a folder"]),
         "outfile": (["run", "--out", tmp_path/"latin1.yaml"], ["exists and is not a folder"]),
     }, tmp_path)
     for o in ["o1", "o2", "o3", "o4"]: assert not (tmp_path/o).exists()
+
+def test_faults_users_hit_end_in_one_line(tiny_model, tmp_path):
+    "Every prompt over the token budget (with a reward model given), a damaged --init-adapter, a push with no adapter: one line each, before any work."
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+    from tao_hub.rewards import tiny_reward_model_dir
+    long = tmp_path/"long.jsonl"
+    long.write_text('{"prompt": "Write about rain. Use fewer than 9 words."}\n{"prompt": "Write about owls. Use fewer than 9 words."}\n')
+    cut = tmp_path/"cut"
+    get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model), LoraConfig(r=2, target_modules="all-linear")).save_pretrained(cut)
+    weights = cut/"adapter_model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:len(weights.read_bytes()) // 2])      # a copy cut short
+    unfinished = tmp_path/"unfinished"
+    unfinished.mkdir(); (unfinished/"metrics.json").write_text("{}"); (unfinished/"README.md").write_text("# card")
+    _all_fail({
+        "budget": (["run", "--model", tiny_model, "--prompts", long, "--max-prompt-tokens", 4, "--reward-model", tiny_reward_model_dir(),
+                    "--out", tmp_path/"o1"], ["none of the 2 prompts read is usable: 2 over the token budget (max_prompt_tokens=4)",
+                                              "raise --max-prompt-tokens, or pass --prompt-overflow truncate"]),
+        "adapter": (["run", "--model", tiny_model, "--init-adapter", cut, "--out", tmp_path/"o2"],
+                    [f"--init-adapter {cut} has a damaged adapter_model.safetensors", "a copy cut short?"]),
+        "push": (["push", unfinished, "--to", "test-org/x"], [f"{unfinished}/adapter holds no adapter (adapter_config.json): nothing to push"]),
+    }, tmp_path)
+    assert not (tmp_path/"o1").exists() and not (tmp_path/"o2").exists()
+    r = tao("run", "--model", tiny_model, "--prompts", long, "--max-prompt-tokens", 4, "--reward-model", tiny_reward_model_dir(), "--out", tmp_path/"o1")
+    assert "verifier:constraints + rm:" in r.stdout and "--reward-model adds to --reward" in r.stdout, r.stdout
+
+def test_failed_model_load_does_not_block_its_rerun(tiny_model, tmp_path):
+    "A run that failed while loading its model computed nothing: the same command with the model fixed runs in the same folder."
+    out, wrong = tmp_path/"r", tmp_path/"not-a-model"
+    wrong.mkdir()
+    flags = ["--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--n-train", 4, "--n-eval", 2, "--max-new-tokens", 4, "--strategies", "plain@1.0", "--out", out]
+    _one_line_error(tao("explore", "--model", wrong, *flags), "could not load model")
+    assert (out/"config.json").exists()                                 # the failed run had prepared its folder
+    r = tao("explore", "--model", tiny_model, *flags)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert len((out/"candidates.jsonl").read_text().splitlines()) == 4
+    assert json.loads((out/"config.json").read_text())["model"] == str(tiny_model)
 
 NOISY = """import importlib.abc, importlib.util, logging, sys, warnings
 class Noisy(importlib.abc.MetaPathFinder):
