@@ -4,11 +4,14 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LOCK := requirements/lock.txt
-# A bare `torch` requirement pulls several GB of CUDA packages: on a machine without an NVIDIA GPU take the CPU build.
-TORCH ?= $(if $(shell command -v nvidia-smi 2>/dev/null),torch,torch==2.13.0)
+# torch at the lock's version, installed first: CI takes its CPU build from PyTorch's index, this workplace's machines the CPU
+# wheel on their disk; elsewhere PyPI's build (with CUDA on Linux).
+TORCH ?= $(shell grep -m1 '^torch==' $(LOCK))
 STAMP := $(VENV)/.installed
-# `make test-latest`: the newest releases of every dependency (torch stays $(TORCH)), in a venv of their own
+# `make test-latest`: the newest releases of every dependency, in a venv of their own; torch is TORCH_LATEST
+# (the weekly workflow passes the newest CPU build; locally it stays the locked one unless you say otherwise)
 LATEST := .venv-latest
+TORCH_LATEST ?= $(TORCH)
 
 .PHONY: install demo test test-slow test-latest lock check clean
 
@@ -35,8 +38,8 @@ test-slow: $(STAMP)
 test-latest:
 	rm -rf $(LATEST) && $(PY) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install -q --upgrade pip
-	$(LATEST)/bin/python -m pip install -q $(TORCH)
-	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e ".[dev]"
+	$(LATEST)/bin/python -m pip install -q $(TORCH_LATEST)
+	$(LATEST)/bin/python -m pip install -q -e ".[dev]"
 	$(LATEST)/bin/python -m pip freeze --exclude-editable | grep -iE '^(torch|transformers|trl|peft|bitsandbytes|accelerate|datasets|huggingface.hub)=='
 	$(LATEST)/bin/python -m pytest
 

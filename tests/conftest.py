@@ -10,6 +10,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"          # nothing may reach a real Hub; Hub 
 os.environ["HF_HOME"] = str(_TMP/"hf")      # a fresh HF cache per test session
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ.setdefault("OMP_NUM_THREADS", "1")   # two test workers (pytest.ini: -n 2) on two cores, each with its processes: one thread each
 
 ROOT = Path(__file__).resolve().parents[1]
 

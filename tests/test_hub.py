@@ -3,6 +3,7 @@ transformers and peft in the `tao-hub` console script and in fresh Python proces
 refuses any connection beyond 127.0.0.1 in this process, and the client processes get a proxy pointing at the emulator, which
 records any request meant for another host as an unknown route (asserted empty)."""
 import hashlib, json, os, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
 import datasets
@@ -170,11 +171,14 @@ def _one_line_error(r, *needles):
 
 def test_bad_hub_input_fails_fast(hub, tmp_path):
     "Each fails before any model is trained, in one line, and leaves no output folder behind."
-    _one_line_error(tao(hub, "run", *ROUND, "--out", tmp_path/"a", token="hf_wrong"), "the Hub rejected your token (401)", "HF_TOKEN")
-    _one_line_error(tao(hub, "run", *ROUND, "--dataset", "test-org/nope", "--out", tmp_path/"b"), "dataset 'test-org/nope' was not found on the Hub")
-    _one_line_error(tao(hub, "run", *ROUND, "--revision", "v9", "--out", tmp_path/"c"), "at revision 'v9'", "that revision does not exist")
-    _one_line_error(tao(hub, "run", *ROUND, "--prompt-column", "text", "--out", tmp_path/"d"), "has no column 'text' (columns: prompt, id)")
-    _one_line_error(tao(hub, "run", *ROUND, "--reward-model", "test-org/tiny-base", "--out", tmp_path/"e"), "is LlamaForCausalLM", "not a single-logit sequence classifier")
+    cases = {"a": ([], "hf_wrong", ["the Hub rejected your token (401)", "HF_TOKEN"]),
+             "b": (["--dataset", "test-org/nope"], None, ["dataset 'test-org/nope' was not found on the Hub"]),
+             "c": (["--revision", "v9"], None, ["at revision 'v9'", "that revision does not exist"]),
+             "d": (["--prompt-column", "text"], None, ["has no column 'text' (columns: prompt, id)"]),
+             "e": (["--reward-model", "test-org/tiny-base"], None, ["is LlamaForCausalLM", "not a single-logit sequence classifier"])}
+    def run(k): return tao(hub, "run", *ROUND, *cases[k][0], "--out", tmp_path/k, token=cases[k][1])
+    with ThreadPoolExecutor(2) as pool: runs = dict(zip(cases, pool.map(run, cases)))     # independent processes, two at a time
+    for k, (_, _, needles) in cases.items(): _one_line_error(runs[k], *needles)
     for d in "abcde": assert not (tmp_path/d).exists()
 
 def test_push_failure_keeps_files_and_retry_succeeds(hub, round1):

@@ -3,7 +3,16 @@ import json, os, shutil, signal, subprocess, time
 from pathlib import Path
 from peft import PeftModel
 from transformers import AutoModelForCausalLM
+import pytest
 from test_cli import TAO, tao, tiny_flags, _all_fail, _one_line_error
+
+@pytest.fixture(scope="module")
+def scored(tiny_model, tmp_path_factory):
+    "One explored and scored GRPO round on the tiny model; the tests that train copy it."
+    out = tmp_path_factory.mktemp("scored")/"r"
+    assert tao("explore", *tiny_flags(tiny_model, out.parent), "--out", out).returncode == 0
+    assert tao("score", "--out", out).returncode == 0
+    return out
 
 def test_round_in_two_processes(tiny_model, tmp_path):
     "`tao-hub run --num-processes 2`: the ranks split the prompts, rank 0 writes, the round records world size 2, --merge writes a plain model."
@@ -24,12 +33,10 @@ def test_round_in_two_processes(tiny_model, tmp_path):
     assert not any("lora" in n for n, _ in merged.named_parameters())
     assert "tuned" in json.loads((out/"metrics.json").read_text())
 
-def test_resume_after_sigkill(tiny_model, tmp_path):
+def test_resume_after_sigkill(tiny_model, scored, tmp_path):
     "Kill training with SIGKILL after its second checkpoint; --resume ends at the same step count with an unbroken checkpoint lineage."
-    out = tmp_path/"r"
-    assert tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out).returncode == 0
-    assert tao("score", "--out", out).returncode == 0
-    p = subprocess.Popen([TAO, "train", "--out", str(out), "--steps", "20", "--save-steps", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    out = Path(shutil.copytree(scored, tmp_path/"r"))
+    p = subprocess.Popen([TAO, "train", "--out", str(out), "--steps", "8", "--save-steps", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 240
     while not (out/"trainer"/"checkpoint-2"/"trainer_state.json").exists():
         assert p.poll() is None and time.time() < deadline, "training ended before its second checkpoint"
@@ -39,15 +46,15 @@ def test_resume_after_sigkill(tiny_model, tmp_path):
     assert not (out/"adapter").exists() and not (out/"train.json").exists()
     first = out/"trainer"/"checkpoint-1"/"adapter_model.safetensors"
     before = (first.stat().st_mtime_ns, first.read_bytes())
-    r = tao("train", "--out", out, "--steps", "20", "--save-steps", "1", "--resume")
+    r = tao("train", "--out", out, "--steps", "8", "--save-steps", "1", "--resume")
     assert r.returncode == 0, r.stderr[-3000:]
     train = json.loads((out/"train.json").read_text())
     k = int(train["resumed_from"].split("-")[1])
-    assert k >= 2 and train["steps"] == 20
-    assert train["checkpoints"] == [f"checkpoint-{i}" for i in range(1, 21)]        # lineage: every step saved once, before and after the kill
+    assert k >= 2 and train["steps"] == 8
+    assert train["checkpoints"] == [f"checkpoint-{i}" for i in range(1, 9)]         # lineage: every step saved once, before and after the kill
     assert (first.stat().st_mtime_ns, first.read_bytes()) == before        # a real resume: the steps before the kill were not trained again
     steps = [h["step"] for h in json.loads((out/"train_log.json").read_text())]
-    assert steps == list(range(1, 21))
+    assert steps == list(range(1, 9))
     PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model), str(out/"adapter"))
 
 def test_scale_settings_fail_fast(tiny_model, tmp_path):
@@ -60,11 +67,9 @@ def test_scale_settings_fail_fast(tiny_model, tmp_path):
         "adapter": (["run", "--init-adapter", tmp_path, "--out", tmp_path/"z"], ["holds no adapter (adapter_config.json)"]),
     }, tmp_path)
 
-def test_multiprocess_resume_follows_its_flags(tiny_model, tmp_path):
+def test_multiprocess_resume_follows_its_flags(tiny_model, scored, tmp_path):
     "`run --resume --steps N --num-processes 2` after an interrupted 2-step training: refused up front (as in one process), not silently trained to the old count."
-    out = tmp_path/"r"
-    assert tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out).returncode == 0
-    assert tao("score", "--out", out).returncode == 0
+    out = Path(shutil.copytree(scored, tmp_path/"r"))
     assert tao("train", "--out", out, "--save-steps", 1).returncode == 0
     for gone in ["adapter", "train.json"]: shutil.rmtree(out/gone) if (out/gone).is_dir() else (out/gone).unlink()   # as if killed after step 2
     before = (out/"config.json").read_text()
