@@ -1,24 +1,31 @@
 # The two commands in README.md: `make demo` and `make test`. Each creates .venv/ and installs what it needs,
-# at the versions CI last tested (requirements/lock.txt).
+# at the versions CI last tested (requirements/lock.txt, resolved on Python 3.11).
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LOCK := requirements/lock.txt
-# torch at the lock's version, installed first: CI takes its CPU build from PyTorch's index, this workplace's machines the CPU
-# wheel on their disk; elsewhere PyPI's build (with CUDA on Linux).
-TORCH ?= $(shell grep -m1 '^torch==' $(LOCK))
+# torch at the lock's version, installed first. TORCH_INDEX adds an index to take it from: CI passes PyTorch's CPU index
+# (a CPU build); without one, pip takes PyPI's build (with CUDA on Linux), or, on this workplace's machines, the CPU wheel
+# on their disk.
+TORCH ?= $(or $(shell grep -m1 '^torch==' $(LOCK) 2>/dev/null),torch)
+TORCH_INDEX ?=
+TORCH_FROM = $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 STAMP := $(VENV)/.installed
 # `make test-latest`: the newest releases of every dependency, in a venv of their own; torch is TORCH_LATEST
-# (the weekly workflow passes the newest CPU build; locally it stays the locked one unless you say otherwise)
+# (the weekly workflow passes the newest one; locally it stays the locked one unless you say otherwise)
 LATEST := .venv-latest
 TORCH_LATEST ?= $(TORCH)
 
-.PHONY: install demo test test-slow test-latest lock check clean
+.PHONY: install demo test test-slow test-latest lock check clean python-version
+
+python-version:
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "make needs Python 3.11 or newer ($(LOCK) was resolved on 3.11): pass PY=python3.11, or pip install tao-hub for ranges that allow 3.10")'
 
 $(STAMP): pyproject.toml $(LOCK)
+	@$(MAKE) -s python-version
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c $(LOCK) $(TORCH)
+	$(BIN)/python -m pip install -q -c $(LOCK) $(TORCH) $(TORCH_FROM)
 	$(BIN)/python -m pip install -q -c $(LOCK) -e ".[dev]"
 	touch $(STAMP)
 
@@ -35,18 +42,20 @@ test-slow: $(STAMP)
 
 # Drift found by a job, not by a user: the suite on whatever PyPI serves today (the weekly workflow runs it).
 # When it passes, `make lock` records those versions; when it fails, the lock keeps users on the tested set.
-test-latest:
+test-latest: python-version
 	rm -rf $(LATEST) && $(PY) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install -q --upgrade pip
-	$(LATEST)/bin/python -m pip install -q $(TORCH_LATEST)
+	$(LATEST)/bin/python -m pip install -q $(TORCH_LATEST) $(TORCH_FROM)
 	$(LATEST)/bin/python -m pip install -q -e ".[dev]"
 	$(LATEST)/bin/python -m pip freeze --exclude-editable | grep -iE '^(torch|transformers|trl|peft|bitsandbytes|accelerate|datasets|huggingface.hub)=='
 	$(LATEST)/bin/python -m pytest
+	touch $(LATEST)/.passed
 
-# the lock from the venv that `make test-latest` tested
+# the lock from the venv whose suite `make test-latest` passed (local build labels such as +cpu dropped)
 lock:
-	test -x $(LATEST)/bin/python || { echo "run make test-latest first: the lock records what it tested"; exit 1; }
-	{ head -3 $(LOCK); $(LATEST)/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > $(LOCK).new && mv $(LOCK).new $(LOCK)
+	test -f $(LATEST)/.passed || { echo "make test-latest has not passed: the lock records only a tested set"; exit 1; }
+	{ grep '^#' $(LOCK); $(LATEST)/bin/python -m pip freeze --exclude-editable | sed -E 's/\+[a-z0-9.]+$$//'; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
 
 # what CI checks besides the tests: notebooks clean, package exported, README and pyproject current
 check: $(STAMP)

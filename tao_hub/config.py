@@ -42,21 +42,24 @@ def read_failure(e:Exception) -> str:
 
 # %% ../nbs/00_config.ipynb #eeca7489
 class _HubFreeImport(importlib.abc.MetaPathFinder):
-    "Runs the import of bitsandbytes with `kernels` unimportable and its CPU backend's logger off, then steps aside."
+    "Runs the import of bitsandbytes with `kernels` unimportable and its CPU backend's logger off; steps aside once it ran."
+    busy = False
     def find_spec(self, name, path=None, target=None):
-        if name != "bitsandbytes": return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        if spec is None: return None
+        if name != "bitsandbytes" or self.busy: return None
+        self.busy = True                                 # availability checks (importlib.util.find_spec) come here too: stay
+        try: spec = importlib.util.find_spec(name)
+        finally: self.busy = False
+        if spec is None or not hasattr(spec.loader, "exec_module"): return spec
         run = spec.loader.exec_module
         def exec_module(module):
-            kernels, log = sys.modules.get("kernels", self), logging.getLogger("bitsandbytes.backends.cpu.ops")
-            sys.modules["kernels"], log.disabled = None, True        # `from kernels import get_kernel` raises ImportError
+            kernels, log = sys.modules.pop("kernels", None), logging.getLogger("bitsandbytes.backends.cpu.ops")
+            sys.modules["kernels"], was, log.disabled = None, log.disabled, True     # `from kernels import get_kernel` raises ImportError
             try: run(module)
             finally:
-                log.disabled = False
-                if kernels is self: del sys.modules["kernels"]
+                log.disabled = was
+                if kernels is None: sys.modules.pop("kernels", None)
                 else: sys.modules["kernels"] = kernels
+                if self in sys.meta_path: sys.meta_path.remove(self)
         spec.loader.exec_module = exec_module
         return spec
 

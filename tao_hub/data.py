@@ -104,11 +104,12 @@ def json_problem(p:Path) -> str:
     "Where a JSON or JSON Lines file goes wrong ('line 2 is not valid JSON (...)'), or '' when it parses into objects."
     try: text = p.read_text()
     except (OSError, UnicodeDecodeError) as e: return read_failure(e)
-    if text.lstrip().startswith("["):
-        try: rows = json.loads(text)
-        except json.JSONDecodeError as e: return f"line {e.lineno} is not valid JSON ({e.msg}, column {e.colno})"
-        bad = next((i for i, r in enumerate(rows) if not isinstance(r, dict)), None)
-        return "" if bad is None else f"item {bad + 1} of its list is a JSON {type(rows[bad]).__name__}, not an object"
+    try: whole = json.loads(text)                     # one JSON document: a list of rows, or an object of columns
+    except json.JSONDecodeError as e:
+        if text.lstrip().startswith("["): return f"line {e.lineno} is not valid JSON ({e.msg}, column {e.colno})"
+    else:
+        bad = next((i for i, r in enumerate(whole) if not isinstance(r, dict)), None) if isinstance(whole, list) else None
+        return "" if bad is None else f"item {bad + 1} of its list is a JSON {type(whole[bad]).__name__}, not an object"
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip(): continue
         try: row = json.loads(line)

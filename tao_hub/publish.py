@@ -56,7 +56,7 @@ def adapter_problem(folder) -> str:
     if not (d/"adapter_config.json").exists(): return "holds no adapter (adapter_config.json)"
     try: json.loads((d/"adapter_config.json").read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e: return f"has a damaged adapter_config.json ({first_line(e)})"
-    if not (d/"adapter_model.safetensors").exists(): return "holds no adapter_model.safetensors (tao-hub loads safetensors weights only)"
+    if not (d/"adapter_model.safetensors").exists(): return "holds no adapter_model.safetensors (tao-hub reads adapter weights as safetensors only, never pickled .bin)"
     try:
         with safe_open(d/"adapter_model.safetensors", "pt") as f: f.keys()
     except Exception as e: return f"has a damaged adapter_model.safetensors ({first_line(e)}; a copy cut short?)"
@@ -66,9 +66,10 @@ def check_finished(out) -> RoundFolder:
     "The round folder `out` if it holds what a push needs (adapter, card, metrics); `TaoError` naming what is missing otherwise."
     out = RoundFolder(out)
     if not out.is_dir(): raise TaoError(f"{out} is not a folder: pass the --out folder of a finished round")
-    if (why := adapter_problem(out.adapter)): raise TaoError(f"{out.adapter} {why}: nothing to push; finish the round first (`tao-hub run --out {out}`)")
+    finish = f"finish the round first (`tao-hub run --resume --out {out}`)" if out.config.exists() else "pass the --out folder of a finished round"
+    if (why := adapter_problem(out.adapter)): raise TaoError(f"{out.adapter} {why}: nothing to push; {finish}")
     for f in [out.metrics, out.card]:
-        if not f.exists(): raise TaoError(f"{f} not found: {out} is not a finished round (run `tao-hub eval --out {out}` first)")
+        if not f.exists(): raise TaoError(f"{f} not found: {out} is not a finished round; {finish}")
     return out
 
 def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path:

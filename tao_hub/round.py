@@ -46,11 +46,18 @@ def save_config(cfg:TaoConfig, out):
     "Write the settings a folder's later stages (and --resume) read back."
     RoundFolder(out).config.write_text(json.dumps(asdict(cfg), indent=1))
 
+def _setup_only(p:Path) -> bool:
+    "Does folder `p` hold only what a tao-hub run writes before it computes anything (its config.json, prompts and log)?"
+    names = {f.name for f in p.iterdir()}
+    if not names <= set(SETUP): return False
+    try: return names <= {ROUND_FILES["log"]} or "recipe" in json.loads(RoundFolder(p).config.read_text())
+    except (OSError, ValueError, TypeError): return False
+
 def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     "Create the output folder; refuse one holding results or other files unless `overwrite`, which clears the round's own files (`check_only`: only refuse)."
     p = Path(out)
     if p.exists() and not p.is_dir(): raise TaoError(f"output path {p} exists and is not a folder: choose another --out")
-    busy = p.is_dir() and any(f.name not in SETUP for f in p.iterdir())      # a run that failed before computing anything blocks nothing
+    busy = p.is_dir() and not _setup_only(p)          # a run that failed before computing anything blocks nothing
     if busy and not overwrite: raise TaoError(f"output folder {p} exists and is not empty: choose another --out, or pass --overwrite to replace its round files")
     if check_only: return p
     if p.is_dir():
@@ -102,7 +109,7 @@ def usable_prompts(cfg:TaoConfig, # the round's settings (model, token budget, s
 
 def no_prompts_left(cfg:TaoConfig, n_read:int, dropped:dict) -> str:
     "Why none of the `n_read` prompts is left for the round: each cause of the drops, with its count and its fix."
-    causes = dict(empty=("empty", ""), duplicate=("duplicates", ""),
+    causes = dict(empty=("empty", ""), duplicate=("duplicated", ""),
                   too_long=(f"over the token budget (max_prompt_tokens={cfg.max_prompt_tokens})",
                             "raise --max-prompt-tokens, or pass --prompt-overflow truncate to cut them"),
                   no_checkable_constraint=("without a constraint the verifier can check",
@@ -377,8 +384,9 @@ def start_round(cfg:TaoConfig, # the round's settings
     cfg = check_config(cfg)
     get_strategies(cfg.strategies)
     check_scorers(scorer_specs(cfg))                   # a typo in a scorer fails before anything loads
-    if cfg.reward_model and cfg.reward: print(f"scorers: {' + '.join(scorer_specs(cfg))} (--reward-model adds to --reward; to score with the "
-                                              f"reward model alone pass --reward rm:{cfg.reward_model})", flush=True)
+    if cfg.reward and scorer_specs(cfg) != cfg.reward:    # --reward-model was added beside --reward, not used in its place: say so
+        print(f"scorers: {' + '.join(scorer_specs(cfg))} (--reward-model adds its model to --reward; to score with the reward model "
+              f"alone, pass --reward rm:{cfg.reward_model} instead of --reward-model)", flush=True)
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
     rf = RoundFolder(cfg.out)
     if cfg.resume and not rf.config.exists(): raise TaoError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); run without --resume")

@@ -90,6 +90,7 @@ def _all_fail(cases:dict, tmp_path, env=None):
     "Run each case's `tao-hub` command (two at a time: independent processes, mostly imports) and check its one-line error."
     with ThreadPoolExecutor(2) as pool: runs = dict(zip(cases, pool.map(lambda k: tao(*cases[k][0], env=env), cases)))
     for k, (_, needles) in cases.items(): _one_line_error(runs[k], *needles)
+    return runs
 
 @pytest.mark.slow
 def test_demo_end_to_end_on_smollm2(tmp_path):

@@ -17,17 +17,18 @@ def test_faults_users_hit_end_in_one_line(tiny_model, tmp_path):
     weights.write_bytes(weights.read_bytes()[:len(weights.read_bytes()) // 2])      # a copy cut short
     unfinished = tmp_path/"unfinished"
     unfinished.mkdir(); (unfinished/"metrics.json").write_text("{}"); (unfinished/"README.md").write_text("# card")
-    _all_fail({
+    runs = _all_fail({
         "budget": (["run", "--model", tiny_model, "--prompts", long, "--max-prompt-tokens", 4, "--reward-model", tiny_reward_model_dir(),
                     "--out", tmp_path/"o1"], ["none of the 2 prompts read is usable: 2 over the token budget (max_prompt_tokens=4)",
                                               "raise --max-prompt-tokens, or pass --prompt-overflow truncate"]),
         "adapter": (["run", "--model", tiny_model, "--init-adapter", cut, "--out", tmp_path/"o2"],
                     [f"--init-adapter {cut} has a damaged adapter_model.safetensors", "a copy cut short?"]),
-        "push": (["push", unfinished, "--to", "test-org/x"], [f"{unfinished}/adapter holds no adapter (adapter_config.json): nothing to push"]),
+        "push": (["push", unfinished, "--to", "test-org/x"],
+                 [f"{unfinished}/adapter holds no adapter (adapter_config.json): nothing to push", "pass the --out folder of a finished round"]),
     }, tmp_path)
     assert not (tmp_path/"o1").exists() and not (tmp_path/"o2").exists()
-    r = tao("run", "--model", tiny_model, "--prompts", long, "--max-prompt-tokens", 4, "--reward-model", tiny_reward_model_dir(), "--out", tmp_path/"o1")
-    assert "verifier:constraints + rm:" in r.stdout and "--reward-model adds to --reward" in r.stdout, r.stdout
+    said = runs["budget"].stdout                                        # the scorers line came before the error
+    assert "verifier:constraints + rm:" in said and "--reward-model adds its model to --reward" in said, said
 
 def test_failed_model_load_does_not_block_its_rerun(tiny_model, tmp_path):
     "A run that failed while loading its model computed nothing: the same command with the model fixed runs in the same folder."

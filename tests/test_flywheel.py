@@ -57,7 +57,6 @@ def hub(tmp_path_factory):
         hub.prompts = [json.loads(l)["prompt"] for l in tiny_prompts(tmp_path_factory.mktemp("p")/"p.jsonl", 32).read_text().splitlines()]
         hub.home = tmp_path_factory.mktemp("hf-home")
         (hub.home/"fw_reward.py").write_text(REWARD)
-        hub.hello = hello_adapter(hub.prompts, tmp_path_factory.mktemp("hello")/"adapter")
         hub.small = ["--model", "test-org/tiny-base", "--reward", f"py:{hub.home/'fw_reward.py'}:greeting", "--n-train", 8, "--n-eval", 6,
                      "--max-new-tokens", 8, "--strategies", "plain@1.0,restate@1.0", "--generation-batch", 16, "--private"]
         yield hub
@@ -87,7 +86,8 @@ def three_rounds(hub, tmp_path_factory):
     "Three `tao-hub flywheel --rounds 1` runs with usage rows logged before each; round 2 made worse on purpose."
     out, logs, repo = tmp_path_factory.mktemp("fly")/"out", tmp_path_factory.mktemp("logs"), "test-org/fly"
     batches, runs, heads = [hub.prompts[:12], hub.prompts[12:20], hub.prompts[20:28]], [], []
-    extra = [["--init-adapter", hub.hello, *KEEP], DAMAGE, KEEP]       # round 1: a real gain; round 2: worse on purpose; round 3: no gain
+    hello = hello_adapter(hub.prompts, tmp_path_factory.mktemp("hello")/"adapter")
+    extra = [["--init-adapter", hello, *KEEP], DAMAGE, KEEP]       # round 1: a real gain; round 2: worse on purpose; round 3: no gain
     for batch, more in zip(batches, extra):
         log_rows(hub, "test-org/usage", logs, batch)
         with activate(hub): heads.append(HfApi().dataset_info("test-org/usage").sha)

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pytest
 import datasets
+import torch
 from huggingface_hub import HfApi, ModelCard, hf_hub_download
 from tao_hub.hub_emulator import HubEmulator, activate
 from tao_hub.models import tiny_model_dir
@@ -52,7 +53,8 @@ def hub(tmp_path_factory):
 
 def client_env(hub, token=None) -> dict:
     "A client process's environment: the emulator as its Hub, on a CPU with AVX512-BF16 (simulated)."
-    return os.environ | hub.env(token) | {"HF_HOME": str(hub.home), "PYTHONPATH": str(hub.home/"cpu")}
+    path = os.pathsep.join(filter(None, [str(hub.home/"cpu"), os.environ.get("PYTHONPATH")]))
+    return os.environ | hub.env(token) | {"HF_HOME": str(hub.home), "PYTHONPATH": path}
 
 def tao(hub, *args, token=None, **env):
     return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, env=client_env(hub, token) | env)
@@ -66,9 +68,10 @@ def files_digest(d:Path) -> dict:
 @pytest.fixture(scope="module")
 def round1(hub, tmp_path_factory):
     "`tao-hub run` with flags alone: Hub prompts, Hub reward model, push."
-    out = tmp_path_factory.mktemp("r1")/"out"
+    out, before = tmp_path_factory.mktemp("r1")/"out", len(hub.log)
     r = tao(hub, "run", *ROUND, "--out", out)
     assert r.returncode == 0, r.stderr[-4000:]
+    hub.round1_routes = hub.routes()[before:]                 # what the round asked the Hub for
     return out, r
 
 def test_round_pulls_trains_and_pushes(hub, round1):
@@ -119,17 +122,22 @@ def test_round_pulls_trains_and_pushes(hub, round1):
     assert not [k for k, v in {**hub.state.blobs, **hub.state.lfs}.items() if token in v]
 
 def test_cpu_round_asks_the_hub_for_nothing_else(hub, round1):
-    "On a CPU with AVX512-BF16, importing bitsandbytes asks the Hub for a kernel; a full-precision round, which uses none, must not."
-    with HubEmulator() as bare:                       # the simulation is live: bitsandbytes imported alone asks for kernels-community
+    "On a CPU with AVX512-BF16, importing bitsandbytes asks the Hub for a kernel; a round, and any import after `import tao_hub`, must not."
+    check_then_import = "import importlib.util, tao_hub; assert importlib.util.find_spec('bitsandbytes'); import peft"  # as libraries do
+    with HubEmulator() as bare:
         r = subprocess.run([sys.executable, "-c", "import bitsandbytes"], capture_output=True, text=True, env=client_env(hub) | bare.env())
         assert "SIMULATED AVX512-BF16" in r.stderr and any("kernels-community" in e["path"] for e in bare.unknown), (r.stderr[-2000:], bare.unknown)
+        bare.unknown.clear()                            # the simulation is live; now the same CPU with tao_hub imported first
+        r = subprocess.run([sys.executable, "-c", check_then_import], capture_output=True, text=True, env=client_env(hub) | bare.env())
+        assert r.returncode == 0 and "SIMULATED AVX512-BF16" in r.stderr and bare.log == [], (r.stderr[-2000:], bare.log)
     out, _ = round1
     assert "SIMULATED AVX512-BF16" in (out/"tao-hub.log").read_text()
-    assert json.loads((out/"run.json").read_text())["precision"].startswith("full precision")
-    assert hub.unknown == [] and not [r for r in hub.routes() if "kernels" in r]
+    precision = json.loads((out/"run.json").read_text())["precision"]
+    assert precision.startswith("4-bit" if torch.cuda.is_available() else "full precision"), precision
+    assert hub.unknown == [] and not [r for r in hub.round1_routes if "kernels" in r]
     named = ("test-org/tiny-base", "test-org/tiny-rm", "test-org/prompts", "test-org/tiny-tao")        # what the round was told to use
     general = ("GET /api/whoami-v2", "POST /api/repos/create", "POST /api/validate-yaml", "PUT /_lfs/")   # endpoints that name no repo
-    assert not [r for r in hub.routes() if not r.startswith(general) and not any(n in r for n in named)], hub.routes()
+    assert not [r for r in hub.round1_routes if not r.startswith(general) and not any(n in r for n in named)], hub.round1_routes
 
 LOAD = """import tao_hub, json
 from tao_hub.models import generate
