@@ -11,7 +11,6 @@ __all__ = ['SYSTEMS', 'COLORS', 'bootstrap_ci', 'summarize', 'guards_degenerate'
 # %% ../nbs/09_eval.ipynb #fa09ab37
 import random
 from pathlib import Path
-from matplotlib.figure import Figure
 from .config import TaoError
 from .explore import explore, hf_generator
 from .data import prompt_columns, prompt_of
@@ -133,6 +132,7 @@ def plot_results(metrics:dict, # from `summarize` per system, plus `compare_syst
     "Save bar charts of score (95% CI), paired differences of the tuned model, tokens per answer, and the training curve if given."
     systems = [s for s in SYSTEMS if s in metrics]
     diffs = [k for k in ["tuned_minus_base", "tuned_minus_best_of_n", "tuned_minus_champion"] if metrics.get(k)]
+    from matplotlib.figure import Figure      # here, not at import: matplotlib would cost every command half a second
     fig = Figure(figsize=(4 * (2 + bool(diffs) + bool(train_log)), 3.8), layout="constrained")
     axs = list(fig.subplots(1, 2 + bool(diffs) + bool(train_log)))
     ms = [metrics[s] for s in systems]

@@ -13,7 +13,6 @@ __all__ = ['HELDOUT', 'log_rows', 'choose_prompts', 'FlywheelState', 'read_state
 import json, os, random, re, tempfile, time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from matplotlib.figure import Figure
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 from .config import HubError, RoundFolder, TaoConfig, TaoError, is_repo_id
 from .data import hub_error, hub_prompts, prompt_of, write_prompts
@@ -109,6 +108,7 @@ def history_table(history:list) -> str:
 def plot_history(history:list, # rows from `history_row`
                  path) -> Path: # PNG file to write
     "Held-out score of each round's adapter (95% CI), the base, and the champion each round had to beat."
+    from matplotlib.figure import Figure      # here, not at import: matplotlib would cost every command half a second
     fig = Figure(figsize=(6, 3.8), layout="constrained")
     ax, xs = fig.subplots(), [h["round"] for h in history]
     low, high = [h["tuned"] - h["tuned_ci95"][0] for h in history], [h["tuned_ci95"][1] - h["tuned"] for h in history]

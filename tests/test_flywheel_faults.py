@@ -1,9 +1,9 @@
 """The flywheel under faults, against the loopback Hub emulator: SIGKILL after a push and during a round, a usage logger killed
 between syncs, and bad input. The helpers and the emulator fixture are test_flywheel's. Nothing is mocked."""
 import json, os, signal, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
 import datasets
 from huggingface_hub import HfApi, hf_hub_download
-import pytest
 from tao_hub.hub_emulator import activate
 from test_flywheel import READER, TAO, hub, log_rows, main_round, tao, trained  # noqa: F401 (hub: the emulator fixture)
 
@@ -47,16 +47,18 @@ def test_logger_killed_between_syncs_loses_nothing(hub, tmp_path):
     assert sorted(ds["prompt"]) == [f"question {i}" for i in range(5)]
     assert not [f for f in (tmp_path/"log").rglob("*") if f.is_file() and hub.token.encode() in f.read_bytes()]
 
-@pytest.mark.parametrize("args,token,message", [
-    (["--dataset", "test-org/no-such-log"], None, "dataset 'test-org/no-such-log' was not found on the Hub"),
-    (["--dataset", "test-org/texts"], None, "has no column 'prompt' (columns: text); pass the right one with --prompt-column"),
-    (["--dataset", "test-org/usage"], READER, "your token (user reader) cannot push to namespace 'test-org'"),
-    (["--dataset", "test-org/usage", "--every", "soon"], None, "--every 'soon' is not a duration"),
-])
-def test_bad_input_is_one_line(hub, tmp_path, args, token, message):
+BAD = {"no log": (["--dataset", "test-org/no-such-log"], None, "dataset 'test-org/no-such-log' was not found on the Hub"),
+       "column": (["--dataset", "test-org/texts"], None, "has no column 'prompt' (columns: text); pass the right one with --prompt-column"),
+       "reader": (["--dataset", "test-org/usage"], READER, "your token (user reader) cannot push to namespace 'test-org'"),
+       "every": (["--dataset", "test-org/usage", "--every", "soon"], None, "--every 'soon' is not a duration")}
+
+def test_bad_input_is_one_line(hub, tmp_path):
     with activate(hub): datasets.Dataset.from_dict({"text": ["a", "b", "c"]}).push_to_hub("test-org/texts")
-    r = tao(hub, "flywheel", *hub.small, *args, "--push-to", "test-org/fly-bad", "--out", tmp_path/"out", token=token)
-    assert r.returncode == 2 and r.stderr.count("\n") == 1 and message in r.stderr, r.stderr[-2000:]
+    def run(k): return tao(hub, "flywheel", *hub.small, *BAD[k][0], "--push-to", "test-org/fly-bad", "--out", tmp_path/k, token=BAD[k][1])
+    with ThreadPoolExecutor(2) as pool: runs = dict(zip(BAD, pool.map(run, BAD)))      # independent processes, two at a time
+    for k, (_, _, message) in BAD.items():
+        r = runs[k]
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and message in r.stderr, (k, r.stderr[-2000:])
 
 def test_killed_during_a_round_finishes_it_on_its_own_prompts(hub, tmp_path):
     "SIGKILL once round 1 has explored; the restart finishes round 1 on the prompts it had chosen, and main never showed half a round."
