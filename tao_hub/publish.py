@@ -56,7 +56,8 @@ def adapter_problem(folder) -> str:
     if not (d/"adapter_config.json").exists(): return "holds no adapter (adapter_config.json)"
     try: json.loads((d/"adapter_config.json").read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e: return f"has a damaged adapter_config.json ({first_line(e)})"
-    if not (d/"adapter_model.safetensors").exists(): return "holds no adapter_model.safetensors (tao-hub reads adapter weights as safetensors only, never pickled .bin)"
+    if not (d/"adapter_model.safetensors").exists():
+        return "holds no adapter_model.safetensors (tao-hub reads adapter weights as safetensors only, never pickled .bin)"
     try:
         with safe_open(d/"adapter_model.safetensors", "pt") as f: f.keys()
     except Exception as e: return f"has a damaged adapter_model.safetensors ({first_line(e)}; a copy cut short?)"

@@ -79,6 +79,25 @@ def test_demo_help_explains_length():
     r = tao("demo", "--help")
     assert r.returncode == 0 and "Shorter" in r.stdout and "Longer" in r.stdout and "--steps" in r.stdout
 
+def after_import(module:str, *lines:str) -> str:
+    "Source of a sitecustomize.py that runs `lines` (with `module` bound) right after `module` is imported: a library or CPU quirk, simulated."
+    body = "".join(f"            {l}\n" for l in lines)
+    return f"""import importlib.abc, importlib.util, logging, sys, warnings
+class AfterImport(importlib.abc.MetaPathFinder):
+    busy = False
+    def find_spec(self, name, path, target=None):
+        if name != {module!r} or self.busy: return None
+        self.busy = True                      # availability checks land here too: stay for the real import
+        try: spec = importlib.util.find_spec(name)
+        finally: self.busy = False
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+{body}        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, AfterImport())
+"""
+
 def _one_line_error(r, *needles):
     assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr[-2000:])
     err = r.stderr.strip()

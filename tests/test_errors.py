@@ -1,7 +1,7 @@
 "Bad input as a user meets it at the `tao-hub` console script, with or without library noise at import: one line on stderr, exit status 2, nothing left behind."
 import os, subprocess, sys
 from tao_hub.round import tiny_prompts
-from test_cli import tao, tiny_flags, _all_fail
+from test_cli import after_import, tao, tiny_flags, _all_fail
 
 def test_bad_input(tiny_model, tmp_path):
     "Each bad input gets one clear line and exit status 2, never a traceback."
@@ -66,23 +66,9 @@ def test_every_error_is_one_line(tiny_model, tmp_path):
     }, tmp_path)
     for o in ["o1", "o2", "o3", "o4"]: assert not (tmp_path/o).exists()
 
-NOISY = """import importlib.abc, importlib.util, logging, sys, warnings
-class Noisy(importlib.abc.MetaPathFinder):
-    "Print at bitsandbytes' import, as bitsandbytes 0.50 does on CPUs with AVX512-BF16, in the three ways libraries do."
-    def find_spec(self, name, path, target=None):
-        if name != "bitsandbytes": return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        run = spec.loader.exec_module
-        def exec_module(module):
-            run(module)
-            logging.getLogger("bitsandbytes.cextension").warning("SIMULATED bitsandbytes was compiled without GPU support")
-            warnings.warn("SIMULATED import-time warning", UserWarning)
-            print("SIMULATED import-time print", file=sys.stderr)
-        spec.loader.exec_module = exec_module
-        return spec
-sys.meta_path.insert(0, Noisy())
-"""
+NOISY = after_import("bitsandbytes",       # bitsandbytes 0.50 prints at import on some CPUs, in the three ways libraries do
+                     'logging.getLogger("bitsandbytes.cextension").warning("SIMULATED bitsandbytes was compiled without GPU support")',
+                     'warnings.warn("SIMULATED import-time warning", UserWarning)', 'print("SIMULATED import-time print", file=sys.stderr)')
 
 def test_library_noise_stays_off_the_error_path(tiny_model, tmp_path):
     "On a machine whose libraries print at import (simulated with a sitecustomize hook), errors are still one line and the noise goes to OUT/tao-hub.log."
@@ -95,7 +81,8 @@ def test_library_noise_stays_off_the_error_path(tiny_model, tmp_path):
     nocol.write_text('{"text": "Write about rain. Use fewer than 9 words."}\n')
     _all_fail({"config": (["run", tmp_path/"missing.yaml"], ["config file not found"]),
                "prompts": (["run", "--model", tiny_model, "--prompts", nocol, "--out", tmp_path/"o1"], ["has no column 'prompt'"]),
-               "strategy": (["explore", "--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--strategies", "beam", "--out", tmp_path/"o2"], ["unknown strategy 'beam'"])},
+               "strategy": (["explore", "--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--strategies", "beam",
+                             "--out", tmp_path/"o2"], ["unknown strategy 'beam'"])},
               tmp_path, env)
     out = tmp_path/"r"
     r = tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out, env=env)

@@ -13,6 +13,7 @@ from tao_hub.hub_emulator import HubEmulator, activate
 from tao_hub.models import tiny_model_dir
 from tao_hub.rewards import tiny_reward_model_dir
 from tao_hub.round import tiny_prompts
+from test_cli import after_import
 
 TAO = str(Path(sys.executable).parent/"tao-hub")
 SMALL = ["--n-train", 10, "--n-eval", 6, "--steps", 2, "--num-generations", 2, "--per-device-train-batch-size", 4, "--max-new-tokens", 8,
@@ -20,22 +21,8 @@ SMALL = ["--n-train", 10, "--n-eval", 6, "--steps", 2, "--num-generations", 2, "
 ROUND = ["--model", "test-org/tiny-base", "--dataset", "test-org/prompts", "--prompt-column", "prompt", "--reward-model", "test-org/tiny-rm",
          "--push-to", "test-org/tiny-tao", *SMALL]
 
-AVX512BF16 = """import importlib.abc, importlib.util, sys
-class AVX512BF16(importlib.abc.MetaPathFinder):
-    "bitsandbytes reports AVX512-BF16, whatever this CPU has: its import then asks the Hub for a CPU kernel (kernels-community)."
-    def find_spec(self, name, path, target=None):
-        if name != "bitsandbytes.functional": return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        run = spec.loader.exec_module
-        def exec_module(module):
-            run(module)
-            module.has_avx512bf16 = lambda: True
-            print("SIMULATED AVX512-BF16", file=sys.stderr)
-        spec.loader.exec_module = exec_module
-        return spec
-sys.meta_path.insert(0, AVX512BF16())
-"""
+AVX512BF16 = after_import("bitsandbytes.functional",      # bitsandbytes then asks the Hub for a CPU kernel (kernels-community)
+                          "module.has_avx512bf16 = lambda: True", 'print("SIMULATED AVX512-BF16", file=sys.stderr)')
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):

@@ -36,7 +36,8 @@ def test_round_in_two_processes(tiny_model, tmp_path):
 def test_resume_after_sigkill(tiny_model, scored, tmp_path):
     "Kill training with SIGKILL after its second checkpoint; --resume ends at the same step count with an unbroken checkpoint lineage."
     out = Path(shutil.copytree(scored, tmp_path/"r"))
-    p = subprocess.Popen([TAO, "train", "--out", str(out), "--steps", "8", "--save-steps", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    p = subprocess.Popen([TAO, "train", "--out", str(out), "--steps", "8", "--save-steps", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
     deadline = time.time() + 240
     while not (out/"trainer"/"checkpoint-2"/"trainer_state.json").exists():
         assert p.poll() is None and time.time() < deadline, "training ended before its second checkpoint"
