@@ -116,8 +116,7 @@ def no_prompts_left(cfg:TaoConfig, n_read:int, dropped:dict) -> str:
                                            f"phrase constraints as in the builtin set (kinds: {', '.join(KINDS)}), or add a scorer that needs "
                                            "none, e.g. --reward rm:ORG/NAME or --reward judge:ORG/NAME"))
     seen = [(n, *causes[k]) for k, n in dropped.items() if n and k in causes]
-    return (f"none of the {n_read} prompts read is usable: " + ", ".join(f"{n} {what}" for n, what, _ in seen) + "; " +
-            "; ".join(fix for _, _, fix in seen if fix))
+    return f"none of the {n_read} prompts read is usable: " + "; ".join([", ".join(f"{n} {what}" for n, what, _ in seen)] + [f for *_, f in seen if f])
 
 def round_prompts(cfg:TaoConfig) -> tuple:
     "(train prompts, eval prompts, facts about their source and what was dropped)."
