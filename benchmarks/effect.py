@@ -65,15 +65,15 @@ def shared(args, cfg, folder:Path) -> dict:
         return state["m"]
     def explored():
         t0 = time.perf_counter()
-        rows = score_candidates(explore(hf_generator(*model(), cfg.generation_batch), train, cfg.strategies, cfg.max_new_tokens, 0, ConstraintReward()),
+        rows = score_candidates(explore(hf_generator(*model(), cfg.generation_batch), train, cfg.strategies, cfg.max_new_tokens or 64, 0, ConstraintReward()),
                                 ConstraintReward()).to_list()
         return dict(rows=rows, seconds=time.perf_counter() - t0)
     ex = cached(folder/"scored.json", explored)
     def reference():
         out = {}
         for name, ps in [("heldout", heldout), ("fresh", fresh)]:
-            rows, _ = eval_plain(*model(), ps, "base", cfg.max_new_tokens, cfg.generation_batch, ConstraintReward())
-            if name == "heldout": rows += eval_best_of_n(*model(), ps, cfg.strategies, cfg.max_new_tokens, cfg.generation_batch, ConstraintReward(), seed=1000)[0]
+            rows, _ = eval_plain(*model(), ps, "base", cfg.max_new_tokens or 64, cfg.generation_batch, ConstraintReward())
+            if name == "heldout": rows += eval_best_of_n(*model(), ps, cfg.strategies, cfg.max_new_tokens or 64, cfg.generation_batch, ConstraintReward(), seed=1000)[0]
             out[name] = rows
         return out
     ref = cached(folder/"reference.json", reference)
@@ -106,7 +106,7 @@ def one_run(recipe:str, seed:int, args, cfg, sh:dict, folder:Path, label:str="")
                steps=json.loads((out/"train.json").read_text())["phases"], sets={})
     for name, ref in sh["reference"].items():
         ps = [r["prompt"] for r in ref if r["system"] == "base"]
-        rows, summary = eval_plain(tuned, load_tokenizer(path), ps, "tuned", cfg.max_new_tokens, cfg.generation_batch, ConstraintReward())
+        rows, summary = eval_plain(tuned, load_tokenizer(path), ps, "tuned", cfg.max_new_tokens or 64, cfg.generation_batch, ConstraintReward())
         (out/f"eval_{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
         res["sets"][name] = dict(tuned=summary, **compare_systems(ref + rows))
     return res

@@ -26,6 +26,8 @@ and to training (sft, 3 epochs: about 7 minutes; grpo and sdft: 7-26 s per step)
 Shorter (a smoke run):   tao-hub demo --n-train 16 --n-eval 16
 Longer (3x the winners, tighter intervals; about 32 minutes):   tao-hub demo --long   (= --n-prompts 400 --n-train 288 --n-eval 100)
 GRPO instead:   tao-hub demo --recipe grpo --steps 20
+A task tao-hub did not write:   tao-hub demo --task ifeval   (IFEval's instructions and checkers: 128 training and 40 held-out
+  prompts, plain sampling then rule-based repairs of what the checkers find failed; about 15 minutes)
 Any setting below also works as --set key=value or as a key in a config file for `tao-hub run`."""
 
 FLYWHEEL_HELP = """Run TAO rounds from a usage log (a Hub dataset written by tao_hub.usage_log.UsageLogger, or any dataset with a prompt column):

@@ -17,7 +17,7 @@ from .data import prompt_columns, prompt_of
 from .models import generate
 from .constraints import parse_constraints, satisfied
 from .rewards import mean_scored, score_batch, score_candidates
-from .verifiers import ConstraintReward, degenerate, repetition
+from .verifiers import ConstraintReward, IFEvalReward, degenerate, repetition
 
 # %% ../nbs/09_eval.ipynb #365ae7ec
 def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
@@ -39,22 +39,30 @@ def summarize(scores:list, # one per prompt, None where the scorers do not apply
 
 # %% ../nbs/09_eval.ipynb #24a2bc3c
 def guards_degenerate(reward) -> bool:
-    "Whether `reward` has the constraint verifier's guard against degenerate answers, so counting them says something."
-    return any(isinstance(r, ConstraintReward) for r in getattr(reward, "rewards", [reward]))
+    "Whether `reward` checks instructions (the constraint verifier, IFEval's checkers), so counting degenerate answers says something."
+    return any(isinstance(r, (ConstraintReward, IFEvalReward)) for r in getattr(reward, "rewards", [reward]))
 
-def eval_plain(model, tok, prompts:list, name:str, max_new_tokens:int=64, batch_size:int=32, reward=None) -> tuple:
+def _problem(prompt, answer:str, guard:bool):
+    "Why `answer` is degenerate (None if it is not, or nothing is checked); `prompt` is a text or a row with IFEval's columns."
+    row = prompt if isinstance(prompt, dict) else {}
+    return degenerate(prompt_of(prompt), answer, instruction_id_list=row.get("instruction_id_list"), kwargs=row.get("kwargs")) if guard else None
+
+def eval_plain(model, tok, prompts:list, name:str,
+               max_new_tokens=64, # answer budget: one for all prompts, or one per prompt
+               batch_size:int=32, reward=None) -> tuple:
     "(one row per prompt with the greedy answer and its score; summary) for system `name`."
     reward, texts = reward or ConstraintReward(), [prompt_of(p) for p in prompts]
     guard = guards_degenerate(reward)
     outs = generate(model, tok, [[{"role": "user", "content": p}] for p in texts], max_new_tokens, 0.0, batch_size, desc=f"eval {name}")
     sc = score_batch(reward, texts, [o["text"] for o in outs], **prompt_columns(prompts))
-    rows = [dict(system=name, prompt=p, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s,
-                 degenerate=degenerate(p, o["text"]) if guard else None)
-            for p, o, s in zip(texts, outs, sc.total)]
+    rows = [dict(system=name, prompt=t, strategy="plain@0", completion=o["text"], tokens=o["tokens"], score=s, degenerate=_problem(p, o["text"], guard))
+            for p, t, o, s in zip(prompts, texts, outs, sc.total)]
     return rows, summarize(sc.total, [o["tokens"] for o in outs], [r["degenerate"] for r in rows] if guard else None, sc.parts)
 
 # %% ../nbs/09_eval.ipynb #725dae30
-def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int=64, batch_size:int=32, reward=None, seed:int=0) -> tuple:
+def eval_best_of_n(model, tok, prompts:list, strategies:list,
+                   max_new_tokens=64, # answer budget: one for all prompts, or one per prompt
+                   batch_size:int=32, reward=None, seed:int=0) -> tuple:
     "(the best candidate per prompt as rows; summary) over the exploration `strategies`."
     reward = reward or ConstraintReward()
     guard = guards_degenerate(reward)
@@ -66,7 +74,7 @@ def eval_best_of_n(model, tok, prompts:list, strategies:list, max_new_tokens:int
         rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs)))
     # the chosen answer scored alone, on the same scale as base and tuned
     sc = score_batch(reward, [r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))
-    for r, s in zip(rows, sc.total): r.update(score=s, degenerate=degenerate(r["prompt"], r["completion"]) if guard else None)
+    for r, p, s in zip(rows, prompts, sc.total): r.update(score=s, degenerate=_problem(p, r["completion"], guard))
     return rows, summarize(sc.total, [r["tokens"] for r in rows], [r["degenerate"] for r in rows] if guard else None, sc.parts)
 
 # %% ../nbs/09_eval.ipynb #9a34541d

@@ -188,19 +188,22 @@ def _n_tokens(ids, eos_ids):
 
 @torch.inference_mode()
 def generate(model, tok, conversations:list, # lists of chat messages
-             max_new_tokens:int=64, temperature:float=0.0, batch_size:int=32,
+             max_new_tokens=64, # answer budget in tokens: one for all, or a list with one per conversation
+             temperature:float=0.0, batch_size:int=32,
              desc:str="generating") -> list:
     "Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order."
     started = [c[-1]["role"] == "assistant" for c in conversations]          # a started answer is continued, not answered
     texts = [tok.apply_chat_template(c, add_generation_prompt=not s, continue_final_message=s, tokenize=False) for c, s in zip(conversations, started)]
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    budgets = max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: (budgets[i], len(texts[i])))      # a batch shares one budget
+    batches = [[i for i in order if budgets[i] == b] for b in sorted(set(budgets))]
+    batches = [ids[s:s + batch_size] for ids in batches for s in range(0, len(ids), batch_size)]
     eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id if isinstance(model.generation_config.eos_token_id, list) else [model.generation_config.eos_token_id])
     sample = dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else dict(do_sample=False, temperature=None, top_p=None, top_k=None)
     out = [None] * len(texts)
-    for s in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch", leave=False):
-        idx = order[s:s + batch_size]
+    for idx in tqdm(batches, desc=desc, unit="batch", leave=False):
         enc = tok([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-        gen = model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=tok.pad_token_id, **sample)[:, enc["input_ids"].shape[1]:]
+        gen = model.generate(**enc, max_new_tokens=budgets[idx[0]], pad_token_id=tok.pad_token_id, **sample)[:, enc["input_ids"].shape[1]:]
         for i, ids, m in zip(idx, gen.tolist(), enc["attention_mask"].sum(1).tolist()):
             n = _n_tokens(ids, eos_ids)
             out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n, prompt_tokens=m)

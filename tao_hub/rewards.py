@@ -241,8 +241,9 @@ SCORERS = {
                                        "it says nothing about whether the text is true or good."),
     "verifier:ifeval": ScorerKind("verifier:ifeval", "none", _plain(IFEvalReward),
                                   "IFEval's checkers (instruction_id_list/kwargs columns, or read from the prompt)",
-                                  "IFEval's checkers test only the listed instructions; "
-                                  "checkers that need data missing offline are skipped."),
+                                  "IFEval's checkers test only the listed instructions, not whether the answer is good; the checkers "
+                                  "that need NLTK data, which pip does not install (length_constraints:number_sentences, "
+                                  "change_case:capital_word_frequency), are skipped: those instructions count neither for nor against an answer."),
     "verifier:math": ScorerKind("verifier:math", "none", _plain(MathReward), "math-verify against an `answer` column",
                                 "math-verify compares final answers only; the reasoning is not checked."),
     "verifier:sql": ScorerKind("verifier:sql@DB.sqlite|FOLDER", "required", _plain(SQLReward),

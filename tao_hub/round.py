@@ -7,10 +7,10 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 # %% auto #0
 __all__ = ['OUTPUTS', 'SETUP', 'PASS_FAIL', 'save_config', 'prepare_out', 'needs_constraints', 'needed_column', 'check_columns',
            'has_instructions', 'usable_prompts', 'no_prompts_left', 'round_prompts', 'round_scorer', 'reward_facts',
-           'round_generator', 'Explored', 'explore', 'Scored', 'score', 'winner_bar', 'Trained', 'train', 'Evaluated',
-           'evaluate_reference', 'eval_tuned', 'write_eval', 'evaluate', 'device_name', 'versions', 'check_scorers',
-           'hardware_line', 'check_extras', 'start_round', 'run_round', 'push', 'base_model_id', 'write_round_card',
-           'print_summary', 'tiny_prompts']
+           'budgets', 'budget_text', 'cut_text', 'round_generator', 'Explored', 'explore', 'Scored', 'score',
+           'winners_text', 'winner_bar', 'Trained', 'train', 'Evaluated', 'evaluate_reference', 'eval_tuned',
+           'write_eval', 'evaluate', 'device_name', 'versions', 'check_scorers', 'hardware_line', 'check_extras',
+           'start_round', 'run_round', 'push', 'base_model_id', 'write_round_card', 'print_summary', 'tiny_prompts']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
 import functools, gc, importlib.util, json, os, shutil, time
@@ -21,19 +21,19 @@ from pathlib import Path
 import torch
 from datasets import Dataset
 from transformers import set_seed
-from .config import (DEFAULT_MODEL, ROUND_FILES, MissingOutputError, RoundFolder, TaoConfig, TaoError, check_config, is_repo_id,
-                            scorer_specs)
+from .config import (ANSWER_TOKENS, DEFAULT_MODEL, ROUND_FILES, TASKS, MissingOutputError, RoundFolder, TaoConfig, TaoError, check_config,
+                            is_repo_id, scorer_specs)
 from .constraints import KINDS, check_kinds, parse_constraints
-from .data import builtin_prompts, fit_prompts, hub_prompts, prompt_columns, prompt_of, read_prompts, split_prompts, write_prompts
+from .data import builtin_prompts, ifeval_prompts, fit_prompts, hub_prompts, prompt_columns, prompt_of, read_prompts, split_prompts, write_prompts
 from .models import compute_dtype, has_gpu, is_main, load_policy, load_tokenizer, precision_text, resolve_model
-from .explore import get_strategies, hf_generator, pick_backend, release, vllm_generator
+from .explore import Strategy, answer_budgets, get_strategies, hf_generator, pick_backend, release, vllm_generator
 from .explore import explore as explore_prompts
 from .rewards import SCORERS, Judge, RewardModel, best_of_n, make_scorers, parse_spec, scorer_kind, score_candidates, strategy_report
 from .publish import adapter_problem, check_push, push_round
 from .select import select_prompts
-from .train import checkpoints, grpo_generation, load_trained, resume_checkpoint, train_recipe, winners, write_merged
+from .train import checkpoints, grpo_generation, load_trained, resume_checkpoint, train_recipe, winner_report, winners, write_merged
 from .launch import check_launch, launch_training, launched
-from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, plot_results
+from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, guards_degenerate, plot_results
 from .card import results_table, write_card
 
 # %% ../nbs/12_round.ipynb #45f335ee
@@ -127,6 +127,12 @@ def round_prompts(cfg:TaoConfig) -> tuple:
         source = (f"{'Hub' if src['revision'] else 'local'} dataset {cfg.dataset}" + (f" ({cfg.dataset_config})" if cfg.dataset_config else "") +
                   (f", split {src['split']}" if src["split"] else "") + f", column '{src['column']}'{where}")
         hub = dict(dataset=cfg.dataset, dataset_revision=src["revision"]) if src["revision"] else {}
+    elif cfg.prompts == "builtin" and cfg.task == "ifeval":
+        train, ev = ifeval_prompts(cfg.n_prompts, cfg.seed, part="train")[:cfg.n_train], ifeval_prompts(cfg.n_eval, cfg.seed, part="eval")
+        check_columns(scorer_specs(cfg), train)
+        source = ("builtin IFEval-style prompts (IFEval's instructions and checkers; sentence counts and capital-word frequency left out: they need "
+                  "NLTK data); held-out prompts use topics, task stems, arguments and instruction combinations never used in training")
+        return train, ev, dict(prompt_source=source, n_prompts=len(train) + len(ev), dropped={}, n_train=len(train), n_eval=len(ev))
     elif cfg.prompts == "builtin":
         kinds = check_kinds(cfg.constraints)
         train = builtin_prompts(cfg.n_prompts, kinds, cfg.seed, part="train")[:cfg.n_train]
@@ -181,6 +187,30 @@ def _read_list(path) -> list:
                                                 "round that has it", stage="score" if p.name == ROUND_FILES["selected"] else "explore")
     return [r if len(r) > 1 else r["prompt"] for r in map(json.loads, filter(str.strip, p.read_text().splitlines()))]   # rows keep their columns
 
+def budgets(cfg:TaoConfig, prompts:list):
+    "The answer budget: `max_new_tokens` when set, else one per prompt from its length instructions (`answer_budgets`), at least the task's."
+    if cfg.max_new_tokens: return cfg.max_new_tokens
+    builtin = cfg.prompts == "builtin" and not cfg.dataset
+    return answer_budgets(prompts, TASKS[cfg.task].answer_tokens if builtin else ANSWER_TOKENS)
+
+def budget_text(cfg:TaoConfig, prompts:list) -> str:
+    "The answer budget in words, for the log."
+    b = budgets(cfg, prompts)
+    if isinstance(b, int): return f"{b} tokens for every prompt (--max-new-tokens)"
+    low = min(b)
+    more = sum(x > low for x in b)
+    return f"{low} tokens" + (f"; {more} of {len(b)} prompts get up to {max(b)} for the length they ask for" if more else "") + " (--max-new-tokens N sets one for all)"
+
+def cut_text(rows:list, # candidates, strategy by strategy, each with one row per prompt in the same order
+             budget, # the budget of `budgets`: one number, or one per prompt
+             strategies:list) -> str: # the strategy specs that made them
+    "How many one-pass candidates stopped at their budget, with the fix, or '' for none."
+    factor = {s.label: s.token_factor for s in get_strategies(strategies) if not s.needs_earlier and type(s).sample is Strategy.sample}   # one pass each
+    b = budget if isinstance(budget, list) else [budget]
+    one = [(i, r) for i, r in enumerate(rows) if r["strategy"] in factor]
+    cut = sum(r["completion_tokens"] >= b[i % len(b)] * factor[r["strategy"]] for i, r in one)
+    return f"{cut} of {len(one)} one-pass candidates stopped at the answer budget: raise --max-new-tokens if they were cut, not looping" if cut else ""
+
 def round_generator(cfg:TaoConfig, model=None, tok=None):
     "The exploration backend `cfg.backend` picks, after saying which and why."
     backend, why = pick_backend(cfg.backend)
@@ -205,8 +235,11 @@ def explore(cfg:TaoConfig, # the round's settings
     train, ev, facts = split or round_prompts(cfg)
     write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
     gen = round_generator(cfg, model, tok)
-    explore_prompts(gen, train, cfg.strategies, cfg.max_new_tokens, cfg.seed, round_scorer(cfg)).to_json(rf.candidates)
+    print(f"  answer budget: {budget_text(cfg, train)}", flush=True)
+    cands = explore_prompts(gen, train, cfg.strategies, budgets(cfg, train), cfg.seed, round_scorer(cfg))
+    cands.to_json(rf.candidates)
     release(gen)
+    if (cut := cut_text(cands.to_list(), budgets(cfg, train), cfg.strategies)): print(f"  {cut}", flush=True)
     rf.exploration.write_text(json.dumps(dict(prompts=facts), indent=1))
     return Explored(facts)
 
@@ -216,6 +249,7 @@ class Scored:
     selection:dict # counts: prompts, disagree (selected), all_pass, all_same, unscorable
     strategies:list # per strategy: mean score, best rate, tokens (`strategy_report`)
     best_of_n:float|None # mean over prompts of the best candidate's score
+    winners:dict=None # prompts with a training target, per strategy and per instruction kind (`winner_report`)
 
 def score(cfg:TaoConfig, # the round's settings (its scorers)
           folder) -> Scored: # the round folder, holding candidates.jsonl
@@ -227,11 +261,18 @@ def score(cfg:TaoConfig, # the round's settings (its scorers)
     selected, stats = select_prompts(scored)
     rows = {prompt_of(p): p for p in _read_list(rf.prompts_train)} if rf.prompts_train.exists() else {}
     write_prompts([rows.get(p, p) for p in selected], rf.selected)
-    res = Scored(stats, strategy_report(scored), best_of_n(scored))
+    res = Scored(stats, strategy_report(scored), best_of_n(scored), winner_report(scored.to_list(), winner_bar(cfg), guards_degenerate(round_scorer(cfg))))
     rf.exploration.write_text(json.dumps(_json(rf.exploration) | asdict(res), indent=1))
     return res
 
 PASS_FAIL = ("verifier:constraints", "verifier:ifeval", "verifier:math", "verifier:sql", "verifier:python")
+
+def winners_text(report:dict) -> str:
+    "The winner report in one line: prompts with a training target, per strategy that found one, per instruction kind."
+    s = f"training targets for {report['with_winner']} of {report['prompts']} prompts; found by " + (
+        ", ".join(f"{k} {v}" for k, v in report["per_strategy"].items()) or "no strategy")
+    kinds = ", ".join(f"{k} {w}/{n}" for k, (w, n) in report["per_kind"].items())
+    return s + (f"; per instruction kind (prompts with a target / with the kind): {kinds}" if kinds else "")
 
 def winner_bar(cfg:TaoConfig) -> float:
     "The score a winner needs: `min_winner_score`, else full marks when every scorer is a 0..1 pass/fail verifier, else None (above its prompt's mean)."
@@ -241,7 +282,7 @@ def winner_bar(cfg:TaoConfig) -> float:
 def _train_here(cfg:TaoConfig, rf:RoundFolder, model=None, tok=None) -> list:
     prompts = _read_list(rf.selected)
     if not rf.scored.exists(): raise MissingOutputError(f"{rf.scored} not found: run `tao-hub score` first", "score")
-    targets = winners(Dataset.from_json(str(rf.scored)).to_list(), winner_bar(cfg), cfg.winners_per_prompt)
+    targets = winners(Dataset.from_json(str(rf.scored)).to_list(), winner_bar(cfg), cfg.winners_per_prompt, guards_degenerate(round_scorer(cfg)))
     if is_main(): rf.winners.write_text("".join(json.dumps(t) + "\n" for t in targets))
     model, tok = _load(cfg, model, tok)
     log = train_recipe(model, tok, cfg, rf, prompts, targets, round_scorer(cfg))[1]
@@ -296,20 +337,21 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
     "The base model, best-of-N and the champion adapter (if given) on the held-out prompts (measured before training changes the loaded model)."
     prompts = _read_list(RoundFolder(folder).prompts_eval)
     model, tok = _load(cfg, model, tok)
-    rb, base = eval_plain(model, tok, prompts, "base", cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
-    rn, bon = eval_best_of_n(model, tok, prompts, cfg.strategies, cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg), seed=cfg.seed + 1000)
+    rb, base = eval_plain(model, tok, prompts, "base", budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
+    rn, bon = eval_best_of_n(model, tok, prompts, cfg.strategies, budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg), seed=cfg.seed + 1000)
     ref = Evaluated(rb + rn, dict(base=base, best_of_n=bon))
     if champion is None: return ref
     path = resolve_model(cfg.model)
-    rc, champ = eval_plain(load_trained(path, champion, cfg.load_in_4bit), tok, prompts, "champion", cfg.max_new_tokens, cfg.generation_batch,
+    rc, champ = eval_plain(load_trained(path, champion, cfg.load_in_4bit), tok, prompts, "champion", budgets(cfg, prompts), cfg.generation_batch,
                            round_scorer(cfg))
     return Evaluated(ref.rows + rc, ref.metrics | dict(champion=champ))
 
 def eval_tuned(cfg:TaoConfig, rf:RoundFolder) -> Evaluated:
     "The adapter in the round folder on the held-out prompts, loaded back from disk as a user would."
     path = resolve_model(cfg.model)
-    rows, tuned = eval_plain(load_trained(path, rf.adapter, cfg.load_in_4bit), load_tokenizer(path), _read_list(rf.prompts_eval), "tuned",
-                             cfg.max_new_tokens, cfg.generation_batch, round_scorer(cfg))
+    prompts = _read_list(rf.prompts_eval)
+    rows, tuned = eval_plain(load_trained(path, rf.adapter, cfg.load_in_4bit), load_tokenizer(path), prompts, "tuned",
+                             budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
     return Evaluated(rows, dict(tuned=tuned))
 
 def write_eval(folder, rows:list, metrics:dict) -> dict:
@@ -416,6 +458,7 @@ def run_round(cfg:TaoConfig, # the round's settings
     print(f"  {sc.selection['disagree']} of {sc.selection['prompts']} training prompts have disagreeing candidates")
     print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in sc.strategies) +
           f"; best-of-N {sc.best_of_n if sc.best_of_n is None else round(sc.best_of_n, 3)}")
+    print(f"  {winners_text(sc.winners)}", flush=True)
     with _stage("evaluate base + best-of-N" + (" + champion" if champion else ""), timings): ref = evaluate_reference(cfg, out, model, tok, champion)
     with _stage(f"train ({cfg.recipe})", timings):
         if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first

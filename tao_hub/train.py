@@ -6,8 +6,9 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 
 # %% auto #0
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'resume_checkpoint', 'SeenPrompts',
-           'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'TimeBudget', 'sft_args',
-           'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe', 'load_trained', 'write_merged']
+           'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'instructions_of', 'winner_report',
+           'TimeBudget', 'sft_args', 'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe',
+           'load_trained', 'write_merged']
 
 # %% ../nbs/08_train.ipynb #abb0ee26
 import json, time
@@ -21,11 +22,11 @@ from transformers import ProgressCallback, TrainerCallback, TrainerState
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 from .config import MissingOutputError, RoundFolder, TaoConfig, TaoError
 from dataclasses import replace
-from .explore import pick_backend, restate_system
+from .explore import looks_cut, pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
 from .rewards import Composite
 from .data import prompt_columns, prompt_of
-from .verifiers import ConstraintReward, _text
+from .verifiers import ConstraintReward, _text, degenerate, prompt_instructions
 
 # %% ../nbs/08_train.ipynb #303d732f
 def grpo_generation(cfg:TaoConfig) -> tuple:
@@ -157,8 +158,10 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
 # %% ../nbs/08_train.ipynb #a8267a14
 def winners(scored:list, # scored candidates: dicts with `prompt`, `completion`, `score` (and `strategy`)
             min_score:float=None, # the bar an answer must clear; None: above the mean score of its prompt's candidates
-            per_prompt:int=2) -> list: # at most this many distinct answers per prompt, best first
+            per_prompt:int=2, # at most this many distinct answers per prompt, best first
+            guard:bool=False) -> list: # True: an answer `verifiers.degenerate` flags (a loop, an echo, too short) or one cut mid-sentence is never a winner
     "The explored answers worth imitating: per prompt, its best distinct answers that clear the bar, as candidate dicts."
+    if guard: scored = [c for c in scored if not (degenerate(c["prompt"], c["completion"], **instructions_of(c)) or looks_cut(c["completion"]))]
     by = {}
     for c in scored:
         if c["score"] is not None: by.setdefault(c["prompt"], []).append(c["score"])
@@ -168,6 +171,26 @@ def winners(scored:list, # scored candidates: dicts with `prompt`, `completion`,
         kept = best.setdefault(c["prompt"], [])
         if len(kept) < per_prompt and c["completion"].strip() not in {k["completion"].strip() for k in kept}: kept.append(c)
     return [c for cs in best.values() for c in cs]
+
+# %% ../nbs/08_train.ipynb #b2e1a529
+def instructions_of(row:dict) -> dict:
+    "A candidate's IFEval columns, as `degenerate` and the verifiers take them."
+    return dict(instruction_id_list=row.get("instruction_id_list"), kwargs=row.get("kwargs"))
+
+def winner_report(scored:list, # scored candidates (with the prompt rows' columns)
+                  min_score:float=None, # the winners' bar (see `winners`)
+                  guard:bool=False) -> dict: # leave degenerate answers out, as `winners` does
+    "Prompts with a winner: in all, per strategy that found one, and per instruction kind (won, prompts with that kind)."
+    won = winners(scored, min_score, per_prompt=len(scored), guard=guard)
+    by_strategy, prompts = {}, {c["prompt"]: c for c in scored}
+    for c in won: by_strategy.setdefault(c["strategy"], set()).add(c["prompt"])
+    kinds = {}
+    for p, c in prompts.items():
+        for iid, _ in prompt_instructions(p, **instructions_of(c)): kinds.setdefault(iid.split(":")[-1], [0, 0])[1] += 1
+    for p in {c["prompt"] for c in won}:
+        for iid, _ in prompt_instructions(p, **instructions_of(prompts[p])): kinds[iid.split(":")[-1]][0] += 1
+    return dict(prompts=len(prompts), with_winner=len({c["prompt"] for c in won}), per_strategy={s: len(ps) for s, ps in by_strategy.items()},
+                per_kind={k: tuple(v) for k, v in sorted(kinds.items())})
 
 # %% ../nbs/08_train.ipynb #4c425c09
 class TimeBudget(TrainerCallback):
@@ -185,7 +208,7 @@ def sft_args(cfg:TaoConfig, output_dir) -> SFTConfig:
     "TRL `SFTConfig` for supervised training on the winners: loss on the completion only, no checkpoints."
     return SFTConfig(output_dir=str(output_dir), num_train_epochs=cfg.sft_epochs, learning_rate=cfg.sft_learning_rate,
                      per_device_train_batch_size=cfg.per_device_train_batch_size, completion_only_loss=True,
-                     max_length=cfg.max_prompt_tokens + 2 * cfg.max_new_tokens + 32, logging_steps=1, save_strategy="no",
+                     max_length=cfg.max_prompt_tokens + 2 * (cfg.max_new_tokens or 1024) + 32, logging_steps=1, save_strategy="no",
                      report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
 
 def train_sft(model, tok, # loaded base model, its tokenizer

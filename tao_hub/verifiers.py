@@ -6,8 +6,9 @@ Docs: https://tao-hub.github.io/tao-hub/verifiers.html.md"""
 
 # %% auto #0
 __all__ = ['IFEVAL_IDS', 'Verifier', 'repetition', 'request_words', 'degenerate', 'ConstraintReward', 'ifeval_instructions',
-           'ifeval_unavailable', 'IFEvalReward', 'math_answer', 'MathReward', 'extract_code', 'SQLReward',
-           'run_sandboxed', 'PythonReward', 'final_answer', 'SelfConsistency', 'Guard']
+           'prompt_instructions', 'checkable', 'ifeval_unavailable', 'IFEvalReward', 'instruction_text', 'followed',
+           'math_answer', 'MathReward', 'extract_code', 'SQLReward', 'run_sandboxed', 'PythonReward', 'final_answer',
+           'SelfConsistency', 'Guard']
 
 # %% ../nbs/05_verifiers.ipynb #5a495630
 import json, os, re, signal, sqlite3, subprocess, sys, tempfile, threading, time, warnings
@@ -67,19 +68,34 @@ def _grams(text:str, n:int) -> list:
     w = re.findall(r"\w+", text.lower())
     return [tuple(w[i:i + n]) for i in range(len(w) - n + 1)]
 
+def _asked(prompt:str, ids=None, kwargs=None) -> dict:
+    "What the request's instructions fix about an answer's shape: its closing phrase, word limit and minimum, a text to repeat first."
+    if ids is None:
+        cs = parse_constraints(prompt)
+        first = lambda kind: next((c.arg for c in cs if c.kind == kind), None)
+        return dict(ends=[c.arg for c in cs if c.kind == "end_phrase"], repeat=None, limit=first("max_words"), least=first("min_words"))
+    pairs = prompt_instructions(prompt, ids, kwargs)
+    first = lambda iid, key, **when: next((k.get(key) for i, k in pairs if i == iid and all(k.get(a) == v for a, v in when.items())), None)
+    return dict(ends=[k.get("end_phrase") for i, k in pairs if i == "startend:end_checker" and k.get("end_phrase")],
+                repeat=first("combination:repeat_prompt", "prompt_to_repeat"),
+                limit=first("length_constraints:number_words", "num_words", relation="less than"),
+                least=first("length_constraints:number_words", "num_words", relation="at least"))
+
 def degenerate(prompt:str, # the request
                completion:str, # the answer
-               min_words:int=8) -> str: # words a real answer has at least (less under a small word limit)
+               min_words:int=8, # words a real answer has at least (less under a small word limit)
+               instruction_id_list:list=None, # the request's IFEval instructions (None: read from its text)
+               kwargs:list=None) -> str: # their arguments
     "Why `completion` is no real answer to `prompt` ('empty', 'short', 'loop', 'echo', 'off_topic'), or None."
     if not completion.strip(): return "empty"
-    cs = parse_constraints(prompt)
+    a = _asked(prompt, instruction_id_list, kwargs)
     body = completion
-    for c in cs:
-        if c.kind == "end_phrase": body = re.sub(re.escape(str(c.arg).rstrip(".!?")), " ", body, flags=re.I)
-    limit, least = (next((c.arg for c in cs if c.kind == k), None) for k in ["max_words", "min_words"])
+    for end in a["ends"]: body = re.sub(re.escape(str(end).rstrip(".!?")), " ", body, flags=re.I)
+    if a["repeat"]: body = body.replace(str(a["repeat"]).strip(), " ", 1)     # IFEval's repeat-the-request: the copy is no echo
+    limit, least = a["limit"], a["least"]
     if len(re.findall(r"\w+", body)) < min(min_words, max(3, limit // 3) if limit else least or min_words): return "short"
     if repetition(completion) > 0.5: return "loop"
-    grams, seen = _grams(completion, 4), set(_grams(prompt, 4))
+    grams, seen = _grams(body if a["repeat"] else completion, 4), set(_grams(prompt, 4))
     if grams and sum(g in seen for g in grams) / len(grams) >= 0.5: return "echo"
     topic = request_words(prompt)
     if topic and not topic & {_stem(w) for w in re.findall(r"[a-z]+", completion.lower())}: return "off_topic"
@@ -118,6 +134,30 @@ def ifeval_instructions(prompt:str) -> tuple:
     return [i for i, _ in pairs], [k for _, k in pairs]
 
 # %% ../nbs/05_verifiers.ipynb #bfbd1ecb
+def prompt_instructions(prompt:str, # the request
+                        instruction_id_list:list=None, # its `instruction_id_list` column (None: read the constraints in its text)
+                        kwargs:list=None) -> list: # its `kwargs` column
+    "The request's IFEval instructions as (id, arguments) pairs; arguments a dataset filled with None are left out."
+    ids, kws = (instruction_id_list, kwargs) if instruction_id_list is not None else ifeval_instructions(prompt)
+    ids, kws = [json.loads(x) if isinstance(x, str) and x.lstrip()[:1] == "[" else x for x in (ids, kws)]   # a CSV keeps them as JSON text
+    if isinstance(ids, str): ids = [ids]
+    return [(i, {a: v for a, v in (k or {}).items() if v is not None}) for i, k in zip(ids, kws or [{}] * len(ids))]
+
+def _checker(iid:str, kw:dict, prompt:str=""):
+    from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
+    c = INSTRUCTION_DICT[iid](iid)
+    c.build_description(**kw)
+    if "prompt" in (c.get_instruction_args() or {}): c.build_description(prompt=prompt)
+    return c
+
+def checkable(pairs:list) -> list:
+    "The (id, arguments) pairs whose checker exists, can run here and accepts the arguments."
+    from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
+    def builds(i, k):
+        try: _checker(i, k); return True
+        except Exception: return False            # e.g. repeat_prompt without its text, a relation IFEval does not know
+    return [(i, k) for i, k in pairs if i in INSTRUCTION_DICT and i not in ifeval_unavailable() and builds(i, k)]
+
 @cache
 def ifeval_unavailable() -> tuple:
     "IFEval instruction ids whose checker cannot run here (missing NLTK data), found by trying each once."
@@ -141,12 +181,27 @@ class IFEvalReward(Verifier):
         self._eval, self.registry, self.unavailable, self.skipped = evaluate_instructions, INSTRUCTION_DICT, set(ifeval_unavailable()), Counter()
 
     def check(self, prompt:str, completion:str, instruction_id_list=None, kwargs=None, **row):
-        ids, kws = (instruction_id_list, kwargs) if instruction_id_list is not None else ifeval_instructions(prompt)
-        keep = [(i, {a: v for a, v in (k or {}).items() if v is not None})      # a dataset's columns fill absent keys with None
-                for i, k in zip(ids, kws or [{}] * len(ids)) if i in self.registry and i not in self.unavailable]
-        self.skipped.update(i for i in ids if i not in self.registry or i in self.unavailable)
+        pairs = prompt_instructions(prompt, instruction_id_list, kwargs)
+        keep = checkable(pairs)
+        self.skipped.update(i for i, _ in pairs if (i, _) not in keep)
         if not keep: return None
         return self._eval(completion, [i for i, _ in keep], [k for _, k in keep], prompt, self.registry)[1].partial_strict
+
+# %% ../nbs/05_verifiers.ipynb #f1310e36
+def instruction_text(iid:str, # an IFEval instruction id, e.g. punctuation:no_comma
+                     kw:dict) -> str: # its arguments
+    "The instruction in words, as IFEval's checker states it."
+    return _checker(iid, kw).build_description(**kw).strip()
+
+def followed(prompt:str, # the request
+             completion:str, # the answer
+             pairs:list) -> list: # (id, arguments) of checkable instructions (`checkable`)
+    "Per instruction, whether `completion` follows it (strict)."
+    if not completion.strip(): return [False] * len(pairs)
+    def ok(i, k):
+        try: return bool(_checker(i, k, prompt).check_following(completion))
+        except Exception: return False            # a checker that fails on this answer (a keyword that is no regex): not followed
+    return [ok(i, k) for i, k in pairs]
 
 # %% ../nbs/05_verifiers.ipynb #b4cec736
 def _math_timeout():

@@ -182,3 +182,22 @@ def test_task_round_on_smollm2(kind, tmp_path):
     assert all(s[column] == want[s["prompt"]] and s["score"] is not None for s in scored) and any(s["score"] > 0 for s in scored)
     m = json.loads((tmp_path/"r"/"metrics.json").read_text())
     assert all(0 <= m[s]["score"] <= 1 for s in ["base", "best_of_n", "tuned"])
+
+def test_ifeval_task_explores_with_what_the_verifier_knows(tiny_model, tmp_path):
+    "`--task ifeval`: IFEval-checked builtin prompts, repairs of what plain sampling failed, a budget per prompt, winners per strategy and kind."
+    out = tmp_path/"r"
+    r = tao("explore", "--model", tiny_model, "--task", "ifeval", "--n-train", 6, "--n-eval", 4, "--out", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "answer budget: 96 tokens" in r.stdout, r.stdout
+    cands = [json.loads(l) for l in (out/"candidates.jsonl").read_text().splitlines()]
+    assert list(dict.fromkeys(c["strategy"] for c in cands)) == ["plain@0.7", "repair@0"]
+    assert all(c["instruction_id_list"] and len(c["kwargs"]) == len(c["instruction_id_list"]) for c in cands)
+    assert max(c["completion_tokens"] for c in cands) > 64                      # not the constraint demo's 64-token budget
+    r = tao("score", "--out", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    scored = [json.loads(l) for l in (out/"scored.jsonl").read_text().splitlines()]
+    mean = lambda s: sum(c["score"] for c in scored if c["strategy"] == s) / 6
+    assert mean("repair@0") > mean("plain@0.7"), (mean("repair@0"), mean("plain@0.7"))    # the rules mend what a random model breaks
+    report = json.loads((out/"exploration.json").read_text())["winners"]
+    kinds = {k for c in scored for k in (i.split(":")[-1] for i in c["instruction_id_list"])}
+    assert report["prompts"] == 6 and set(report["per_kind"]) == kinds and all(w <= n for w, n in report["per_kind"].values())

@@ -1,0 +1,114 @@
+"""Does a round improve instruction following as IFEval's checkers judge it? Full rounds, one per seed, scored per instruction.
+
+Each seed runs the round a user runs (`tao-hub demo --task ifeval`, or `tao-hub run --prompts FILE --reward verifier:ifeval`
+for a file in IFEval's format), then scores every held-out answer per instruction, strict, with IFEval's checkers:
+
+- instruction-level accuracy (instructions followed / instructions) and prompt-level accuracy (prompts with all followed),
+  for the base (greedy), best-of-N over the round's strategies, and the tuned adapter (greedy);
+- tuned - base, instruction level, with a paired bootstrap 95% CI over prompts, and the share of the best-of-N gain;
+- tokens per answer and degenerate answers (`verifiers.degenerate`: loops, echoes, near-empty answers);
+- accuracy per instruction kind; a few tuned answers, printed for reading.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py                                # builtin task, seeds 0 and 1 (~30 min)
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py --prompts input_data.jsonl --tag ifeval-public
+                                                  # a file in IFEval's format (google/IFEval): train on part, score on the rest
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py --seeds ""                     # the saved table again
+
+The rounds stay in results/TAG/seedN/ (candidates, winners, every generation); the figures go to results/TAG.json.
+"""
+import argparse, json, random, sys
+from pathlib import Path
+
+RESULTS = Path(__file__).parent/"results"
+SYSTEMS = ["base", "best_of_n", "tuned"]
+
+def checks(folder:Path) -> dict:
+    "Per system and prompt: the answer, its tokens, whether it is degenerate, and one strict verdict per checkable instruction."
+    from tao_hub.verifiers import checkable, degenerate, followed, prompt_instructions
+    rows = {r["prompt"]: r for r in map(json.loads, (folder/"prompts_eval.jsonl").read_text().splitlines())}
+    out = {s: {} for s in SYSTEMS}
+    for g in map(json.loads, (folder/"eval_generations.jsonl").read_text().splitlines()):
+        row = rows[g["prompt"]]
+        pairs = checkable(prompt_instructions(g["prompt"], row.get("instruction_id_list"), row.get("kwargs")))
+        if not pairs or g["system"] not in out: continue
+        out[g["system"]][g["prompt"]] = dict(answer=g["completion"], tokens=g["tokens"], kinds=[i for i, _ in pairs],
+                                             ok=followed(g["prompt"], g["completion"], pairs),
+                                             degenerate=degenerate(g["prompt"], g["completion"], instruction_id_list=row.get("instruction_id_list"),
+                                                                   kwargs=row.get("kwargs")))
+    return out
+
+def inst_acc(per:dict, prompts:list) -> float: return sum(sum(per[p]["ok"]) for p in prompts) / sum(len(per[p]["ok"]) for p in prompts)
+def prompt_acc(per:dict, prompts:list) -> float: return sum(all(per[p]["ok"]) for p in prompts) / len(prompts)
+
+def paired(a:dict, b:dict, prompts:list, n:int=2000, seed:int=0) -> dict:
+    "Instruction-level accuracy a - b, with a paired bootstrap 95% CI over prompts."
+    rng, diffs = random.Random(seed), []
+    for _ in range(n):
+        ps = [rng.choice(prompts) for _ in prompts]
+        diffs.append(inst_acc(a, ps) - inst_acc(b, ps))
+    diffs.sort()
+    return dict(diff=inst_acc(a, prompts) - inst_acc(b, prompts), ci95=[diffs[int(0.025 * n)], diffs[int(0.975 * n) - 1]])
+
+def figures(folder:Path) -> dict:
+    "The seed's figures, from its round folder."
+    c = checks(folder)
+    prompts = sorted(set.intersection(*(set(c[s]) for s in SYSTEMS)))
+    sys_figs = {s: dict(instruction=inst_acc(c[s], prompts), prompt=prompt_acc(c[s], prompts),
+                        tokens=sum(c[s][p]["tokens"] for p in prompts) / len(prompts),
+                        degenerate=sum(c[s][p]["degenerate"] is not None for p in prompts) / len(prompts)) for s in SYSTEMS}
+    gain, room = sys_figs["tuned"]["instruction"] - sys_figs["base"]["instruction"], sys_figs["best_of_n"]["instruction"] - sys_figs["base"]["instruction"]
+    kinds = {}
+    for s in SYSTEMS:
+        for p in prompts:
+            for k, ok in zip(c[s][p]["kinds"], c[s][p]["ok"]):
+                kinds.setdefault(k.split(":")[-1], {x: [0, 0] for x in SYSTEMS})[s][0] += ok
+                kinds[k.split(":")[-1]][s][1] += 1
+    expl = json.loads((folder/"exploration.json").read_text())
+    return dict(n_prompts=len(prompts), systems=sys_figs, tuned_minus_base=paired(c["tuned"], c["base"], prompts),
+                share_of_best_of_n_gain=gain / room if room > 0 else None, kinds=kinds, winners=expl.get("winners"),
+                wall_seconds=json.loads((folder/"run.json").read_text()).get("wall_seconds"),
+                samples=[dict(prompt=p, base=c["base"][p]["answer"], tuned=c["tuned"][p]["answer"]) for p in prompts[:6]])
+
+def table(runs:list) -> str:
+    "Markdown: one row per seed and system, then accuracy per instruction kind summed over the seeds."
+    lines = ["| seed | system | instruction-level | prompt-level | tokens/answer | degenerate | tuned − base [paired 95% CI] | share of best-of-N gain |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        f = r["figures"]
+        for s in SYSTEMS:
+            x, d = f["systems"][s], f["tuned_minus_base"]
+            extra = (f"{d['diff']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] | "
+                     + (f"{f['share_of_best_of_n_gain']:.0%}" if f["share_of_best_of_n_gain"] is not None else "n/a")) if s == "tuned" else " | "
+            lines.append(f"| {r['seed']} | {s} | {x['instruction']:.3f} | {x['prompt']:.3f} | {x['tokens']:.0f} | {x['degenerate']:.0%} | {extra} |")
+    kinds = {}
+    for r in runs:
+        for k, v in r["figures"]["kinds"].items():
+            for s in SYSTEMS:
+                kinds.setdefault(k, {x: [0, 0] for x in SYSTEMS})[s][0] += v[s][0]; kinds[k][s][1] += v[s][1]
+    lines += ["", "| instruction kind | n | base | best-of-N | tuned |", "|---|---|---|---|---|"]
+    for k, v in sorted(kinds.items()):
+        lines.append(f"| {k} | {v['base'][1]} | " + " | ".join(f"{v[s][0] / v[s][1]:.2f}" for s in SYSTEMS) + " |")
+    return "\n".join(lines)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seeds", default="0,1")
+    p.add_argument("--prompts", default="builtin", help="'builtin' (--task ifeval), or a prompt file in IFEval's format")
+    p.add_argument("--tag", default="effect-ifeval", help="results go to results/TAG.json and results/TAG/")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a round setting (e.g. n_train=96)")
+    args = p.parse_args()
+    from tao_hub.config import TaoConfig, parse_sets
+    from tao_hub.round import run_round
+    path, folder = RESULTS/f"{args.tag}.json", RESULTS/args.tag
+    saved = json.loads(path.read_text()) if path.exists() else {"runs": []}
+    for seed in [int(s) for s in args.seeds.split(",") if s.strip()]:
+        out = folder/f"seed{seed}"
+        task = dict(task="ifeval") if args.prompts == "builtin" else dict(prompts=args.prompts, reward=["verifier:ifeval"])
+        run_round(TaoConfig(**task, **parse_sets(args.set), seed=seed, out=str(out), overwrite=True))
+        run = dict(seed=seed, prompts=args.prompts, sets=args.set, n_train=json.loads((out/"config.json").read_text())["n_train"], figures=figures(out))
+        saved["runs"] = [r for r in saved["runs"] if r["seed"] != seed] + [run]
+        path.write_text(json.dumps(saved, indent=1))
+        for s in run["figures"]["samples"][:3]: print(f"\nPROMPT {s['prompt']}\nBASE   {s['base'][:400]!r}\nTUNED  {s['tuned'][:400]!r}")
+    print(table(saved["runs"]))
+
+if __name__ == "__main__": sys.exit(main())
