@@ -167,7 +167,7 @@ def sentences(text:str) -> list:
 def looks_cut(text:str) -> bool:
     "Does `text` end mid-sentence, as an answer cut at its budget does (a long last line without closing punctuation; a poem's short lines do not count)?"
     last = text.rstrip().splitlines()[-1] if text.strip() else ""
-    return len(last.split()) >= 12 and not re.search(r"[.!?\"')\]*]$", last)
+    return len(last.split()) >= 12 and not re.search(r"[.!?\"')\]}>*`]$", last)
 
 def in_groups(text:str, n:int) -> list:
     "`text`'s sentences in `n` nearly equal groups, each joined into one string; None when it has fewer than `n` sentences (or `n` < 1)."

