@@ -148,12 +148,12 @@ its token cost counts all N candidates.
 
 - **Base model**: `{info['base_model']}` loaded from `{info['model_source']}`, {info.get('precision', '4-bit NF4 (QLoRA): ' + str(cfg['load_in_4bit']))}.
 - **Prompts**: {info['prompt_source']}; {info['n_train']} training prompts explored, {metrics['n_eval_prompts']} held out (disjoint). No labels were used.
-- **Exploration**: {len(cfg['strategies'])} strategies per prompt; answer budget: {info.get('budget') or str(cfg['max_new_tokens']) + ' tokens'}:
+- **Exploration**: {len(cfg['strategies'])} strategies per prompt; answer budget: {info.get('budget') or (f"{cfg['max_new_tokens']} tokens" if cfg['max_new_tokens'] else 'per prompt')}:
 
 | strategy | mean score | best-candidate rate | tokens |
 |---|---|---|---|
 {strat}
-
+{chr(10) + '- **Training targets**: ' + info['winners'].removeprefix('training targets ') + '.' + chr(10) if info.get('winners') else ''}
 - **Reward**: {info.get('reward', REWARD_TEXT)}.
 - **Selection**: {sel['disagree']} of {sel['prompts']} prompts had disagreeing candidates and were kept for training ({sel['all_pass']} had every candidate at full marks, {sel['all_same']} had all candidates tied at another score, {sel['unscorable']} unscorable).
 - **Training**: {training_text(cfg, info.get('training') or {})}

@@ -144,8 +144,9 @@ class TaoConfig:
                                         default_text=f"{','.join(VERIFIED_STRATEGIES)} when verifier:ifeval scores, else {','.join(DEFAULT_STRATEGIES)}")
     backend: Literal["auto", "transformers", "vllm"] = _opt("auto", "exploration backend: auto (vLLM when installed and on a GPU), transformers or vllm")
     max_new_tokens: int | None = _opt(None, "answer budget in tokens for exploration and evaluation, the same for every prompt",
-                                      default_text=f"per prompt, from its length instructions (words, paragraphs, sections); {TASKS['constraints'].answer_tokens} "
-                                      f"for the builtin constraint prompts, {ANSWER_TOKENS} at least for other prompts")
+                                      default_text=f"per prompt, from its length instructions (words, paragraphs, sections); "
+                                      f"{TASKS['constraints'].answer_tokens} for the builtin constraint prompts, "
+                                      f"{TASKS['ifeval'].answer_tokens} at least for the builtin IFEval-style ones, {ANSWER_TOKENS} for other prompts")
     generation_batch: int = _opt(48, "prompts per batched generate call")
     # reward: the scorers, and the bar an explored answer must clear to become a training target
     reward: list[str] | None = _opt(None, "scorers, repeated or comma-separated: rm:ORG/NAME[@REV], judge:ORG/NAME[@REV], "

@@ -252,7 +252,8 @@ def repair(prompt:str, # the request
     return answer
 
 # %% ../nbs/04_explore.ipynb #baf56528
-FAILED_ASK = "Your answer does not follow {what} of my request:\n{items}\nWrite your answer again so that it follows every instruction of my request. Write the new answer only."
+FAILED_ASK = ("Your answer does not follow {what} of my request:\n{items}\n"
+              "Write your answer again so that it follows every instruction of my request. Write the new answer only.")
 
 def revise_ask(failed:list) -> str:
     "The follow-up message naming the failed instructions, (id, arguments) pairs, in IFEval's words."
@@ -315,7 +316,8 @@ class Revise(Refine):
         for i, (p, e, (d, s, _)) in enumerate(zip(prompts, extras, drafts)):
             pairs = checkable(prompt_instructions(p, **_cols(e)))
             failed = [pk for pk, ok in zip(pairs, followed(p, d, pairs)) if not ok]
-            if failed and d.strip(): todo.append((i, [{"role": "user", "content": p}, {"role": "assistant", "content": d}, {"role": "user", "content": revise_ask(failed)}]))
+            if not (failed and d.strip()): continue
+            todo.append((i, [{"role": "user", "content": p}, {"role": "assistant", "content": d}, {"role": "user", "content": revise_ask(failed)}]))
         if not todo: return out
         revs = gen([c for _, c in todo], [budgets[i] for i, _ in todo], self.temperature, self.label)
         idx = [i for i, _ in todo]
@@ -358,7 +360,8 @@ def get_strategies(specs:list) -> list:
         if isinstance(s, Strategy): out.append(s)
         elif s == "ladder": out += [get_strategy(f"plain@{t}") for t in LADDER]
         else: out.append(get_strategy(s))
-    if out and out[0].needs_earlier: raise TaoError(f"strategy '{out[0].name}' works on the candidates of an earlier strategy: list another strategy first, e.g. plain@0.7,{out[0].name}")
+    if out and out[0].needs_earlier:
+        raise TaoError(f"strategy '{out[0].name}' works on the candidates of an earlier strategy: list another strategy first, e.g. plain@0.7,{out[0].name}")
     return out
 
 # %% ../nbs/04_explore.ipynb #1d758c2c

