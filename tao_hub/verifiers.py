@@ -6,9 +6,9 @@ Docs: https://tao-hub.github.io/tao-hub/verifiers.html.md"""
 
 # %% auto #0
 __all__ = ['IFEVAL_IDS', 'Verifier', 'repetition', 'request_words', 'degenerate', 'ConstraintReward', 'ifeval_instructions',
-           'prompt_instructions', 'checkable', 'ifeval_unavailable', 'IFEvalReward', 'instruction_text', 'followed',
-           'math_answer', 'MathReward', 'extract_code', 'SQLReward', 'run_sandboxed', 'PythonReward', 'final_answer',
-           'SelfConsistency', 'Guard']
+           'prompt_instructions', 'instructions_of', 'checkable', 'ifeval_unavailable', 'IFEvalReward',
+           'instruction_text', 'followed', 'math_answer', 'MathReward', 'extract_code', 'SQLReward', 'run_sandboxed',
+           'PythonReward', 'final_answer', 'SelfConsistency', 'Guard']
 
 # %% ../nbs/05_verifiers.ipynb #5a495630
 import json, os, re, signal, sqlite3, subprocess, sys, tempfile, threading, time, warnings
@@ -149,6 +149,10 @@ def _checker(iid:str, kw:dict, prompt:str=""):
     c.build_description(**kw)
     if "prompt" in (c.get_instruction_args() or {}): c.build_description(prompt=prompt)
     return c
+
+def instructions_of(row:dict) -> dict:
+    "A prompt row's (or candidate's) IFEval columns, as `degenerate` and the verifiers take them."
+    return dict(instruction_id_list=row.get("instruction_id_list"), kwargs=row.get("kwargs"))
 
 def checkable(pairs:list) -> list:
     "The (id, arguments) pairs whose checker exists, can run here and accepts the arguments."
