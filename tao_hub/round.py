@@ -25,7 +25,7 @@ from .config import (ANSWER_TOKENS, DEFAULT_MODEL, ROUND_FILES, TASKS, MissingOu
                             is_repo_id, scorer_specs)
 from .constraints import KINDS, check_kinds, parse_constraints
 from .data import builtin_prompts, ifeval_prompts, fit_prompts, hub_prompts, prompt_columns, prompt_of, read_prompts, split_prompts, write_prompts
-from .models import compute_dtype, has_gpu, is_main, load_policy, load_tokenizer, precision_text, resolve_model
+from .models import compute_dtype, generation_model, generation_text, has_gpu, is_main, load_policy, load_tokenizer, precision_text, resolve_model
 from .explore import Strategy, answer_budgets, get_strategies, hf_generator, pick_backend, release, vllm_generator
 from .explore import explore as explore_prompts
 from .rewards import SCORERS, Judge, RewardModel, best_of_n, make_scorers, parse_spec, scorer_kind, score_candidates, strategy_report
@@ -219,7 +219,8 @@ def round_generator(cfg:TaoConfig, model=None, tok=None):
     backend, why = pick_backend(cfg.backend)
     print(f"  exploration backend: {backend} ({why})", flush=True)
     if backend == "vllm": return vllm_generator(resolve_model(cfg.model), cfg.seed)
-    return hf_generator(*_load(cfg, model, tok), cfg.generation_batch)
+    model, tok = _load(cfg, model, tok)
+    return hf_generator(generation_model(model, cfg.generation_dtype), tok, cfg.generation_batch)
 
 @dataclass
 class Explored:
@@ -340,12 +341,13 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
     "The base model, best-of-N and the champion adapter (if given) on the held-out prompts (measured before training changes the loaded model)."
     prompts = _read_list(RoundFolder(folder).prompts_eval)
     model, tok = _load(cfg, model, tok)
+    model = generation_model(model, cfg.generation_dtype)         # a copy where generation needs one: the loaded model is trained next
     rb, base = eval_plain(model, tok, prompts, "base", budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
     rn, bon = eval_best_of_n(model, tok, prompts, cfg.strategies, budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg), seed=cfg.seed + 1000)
     ref = Evaluated(rb + rn, dict(base=base, best_of_n=bon))
     if champion is None: return ref
     path = resolve_model(cfg.model)
-    rc, champ = eval_plain(load_trained(path, champion, cfg.load_in_4bit), tok, prompts, "champion", budgets(cfg, prompts), cfg.generation_batch,
+    rc, champ = eval_plain(generation_model(load_trained(path, champion, cfg.load_in_4bit), cfg.generation_dtype), tok, prompts, "champion", budgets(cfg, prompts), cfg.generation_batch,
                            round_scorer(cfg))
     return Evaluated(ref.rows + rc, ref.metrics | dict(champion=champ))
 
@@ -353,7 +355,7 @@ def eval_tuned(cfg:TaoConfig, rf:RoundFolder) -> Evaluated:
     "The adapter in the round folder on the held-out prompts, loaded back from disk as a user would."
     path = resolve_model(cfg.model)
     prompts = _read_list(rf.prompts_eval)
-    rows, tuned = eval_plain(load_trained(path, rf.adapter, cfg.load_in_4bit), load_tokenizer(path), prompts, "tuned",
+    rows, tuned = eval_plain(generation_model(load_trained(path, rf.adapter, cfg.load_in_4bit), cfg.generation_dtype), load_tokenizer(path), prompts, "tuned",
                              budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
     return Evaluated(rows, dict(tuned=tuned))
 
@@ -406,7 +408,8 @@ def hardware_line(cfg:TaoConfig) -> str:
     "What the round will run on and the defaults that follow from it."
     dtype = str(compute_dtype()).removeprefix("torch.")
     return (f"hardware: {device_name()}; compute {dtype}, {precision_text(cfg.load_in_4bit)} base, gradient checkpointing {'on' if has_gpu() else 'off'}, "
-            f"{cfg.num_processes} training process(es) x {cfg.per_device_train_batch_size} completions ({cfg.num_generations} per prompt); GRPO generation: {grpo_generation(cfg)[1]}")
+            f"{cfg.num_processes} training process(es) x {cfg.per_device_train_batch_size} completions ({cfg.num_generations} per prompt); "
+            f"{generation_text(cfg.generation_dtype)}; GRPO generation: {grpo_generation(cfg)[1]}")
 
 def check_extras(cfg:TaoConfig):
     "Refuse a starting adapter that is not there and a logger that is not installed, before any work."

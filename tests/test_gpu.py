@@ -12,7 +12,7 @@ def qwen_dir():
     import sys
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]/"benchmarks"))
-    from grpo_overhead import model_dir
+    from train_overhead import model_dir
     return model_dir("qwen2.5-0.5b")
 
 def _run(qwen_dir, tmp_path, *extra):
