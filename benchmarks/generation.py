@@ -1,8 +1,9 @@
 """Generation speed: exploration and evaluation of a round, this tree against a baseline revision, interleaved in one run.
 
 Each side runs the round's own stages in a fresh process (`start_round`, `explore`, `score`, `evaluate_reference`), with
-PYTHONPATH at its tree (the baseline is extracted with `git archive`), on the same prompts, seeds and settings. The
-sides alternate, so a noisy machine slows both alike; the figures are medians over the repeats.
+PYTHONPATH at its tree (the baseline is extracted with `git archive`), on the same prompts, seeds and settings; repeat i
+uses seed i on both sides. The sides alternate, so a noisy machine slows both alike; speeds are medians over the repeats,
+scores are means.
 
 - tokens/s of exploration (every strategy's candidates) and of evaluation (base greedy + best-of-N), and their seconds;
 - greedy outputs (the base's held-out answers): how many are identical to the baseline's; where the numerics change
@@ -49,11 +50,12 @@ def side(tree:Path, args:dict) -> dict:
     return json.loads(lines[-1][7:])
 
 def summary(runs:list) -> dict:
-    "Medians over repeats of one side's speeds; the last repeat's scores and answers."
-    med = lambda k: statistics.median(r[k] for r in runs)
+    "One side over its repeats (seed = repeat): median speeds and seconds, mean scores, every greedy answer."
+    med, mean = (lambda k: statistics.median(r[k] for r in runs)), (lambda k: statistics.mean(r[k] for r in runs))
     return dict(explore_tok_s=statistics.median(r["explore_tokens"] / r["explore_s"] for r in runs), explore_s=med("explore_s"),
                 eval_tok_s=statistics.median(r["eval_tokens"] / r["eval_s"] for r in runs), eval_s=med("eval_s"),
-                strategies=runs[-1]["strategies"], best_of_n=runs[-1]["best_of_n"], base_score=runs[-1]["base_score"], base=runs[-1]["base"])
+                strategies={k: statistics.mean(r["strategies"][k] for r in runs) for k in runs[0]["strategies"]},
+                best_of_n=mean("best_of_n"), base_score=mean("base_score"), base=[a for r in runs for a in r["base"]])
 
 def engine_speed(engine:str, model:str, n:int=256, tokens:int=128) -> dict:
     "tokens/s of one backend: `n` demo prompts, sampled answers of up to `tokens` tokens, after one warm-up batch."
@@ -79,7 +81,7 @@ def main(baseline:str, repeats:int, task:str, n_train:int, n_eval:int, out:Path,
         trees, runs = {"baseline": Path(d), "now": ROOT}, {"baseline": [], "now": []}
         for i in range(repeats):
             for name in (["baseline", "now"] if i % 2 == 0 else ["now", "baseline"]):
-                args = dict(task=task, n_train=n_train, n_eval=n_eval, seed=0, out=str(Path(d)/f"out-{name}"), extra=(now_config or {}) if name == "now" else {})
+                args = dict(task=task, n_train=n_train, n_eval=n_eval, seed=i, out=str(Path(d)/f"out-{name}"), extra=(now_config or {}) if name == "now" else {})
                 runs[name].append(side(trees[name], args))
                 r = runs[name][-1]
                 print(f"  {name}: explore {r['explore_tokens']} tokens in {r['explore_s']:.0f} s; eval {r['eval_tokens']} tokens in {r['eval_s']:.0f} s",

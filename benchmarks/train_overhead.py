@@ -118,7 +118,7 @@ def sft_case(path:str, d:str, four:bool, cfg, prompts:list, tok, timer, out:str)
     if path == "tao": return train_sft(load_policy(d, four), tok, targets, cfg, out)
     dtype, gpu = compute_dtype(), has_gpu()
     args = SFTConfig(output_dir=out, num_train_epochs=cfg.sft_epochs, learning_rate=cfg.sft_learning_rate, per_device_train_batch_size=8,
-                     completion_only_loss=True, max_length=sft_args(cfg, out).max_length, logging_steps=1, save_strategy="no", report_to="none",
+                     completion_only_loss=True, padding_free=True, max_length=None, logging_steps=1, save_strategy="no", report_to="none",
                      seed=0, use_cpu=not gpu, bf16=dtype == torch.bfloat16, fp16=dtype == torch.float16, gradient_checkpointing=gpu)
     _same(args, sft_args(cfg, out).to_dict())
     ds = Dataset.from_dict({"prompt": [[{"role": "user", "content": t["prompt"]}] for t in targets],
@@ -130,7 +130,8 @@ def sft_case(path:str, d:str, four:bool, cfg, prompts:list, tok, timer, out:str)
 
 def sft_tokens(tok, prompts:list) -> int:
     "Tokens in one epoch of `sft_targets` (prompt and answer, as the chat template writes them)."
-    return sum(len(tok.apply_chat_template([{"role": "user", "content": t["prompt"]}, {"role": "assistant", "content": t["completion"]}]))
+    return sum(len(tok(tok.apply_chat_template([{"role": "user", "content": t["prompt"]}, {"role": "assistant", "content": t["completion"]}],
+                                              tokenize=False), add_special_tokens=False)["input_ids"])
                for t in sft_targets(prompts))
 
 def run(path:str, precision:str, model:str, steps:int, length:int=None, recipe:str="grpo") -> dict:

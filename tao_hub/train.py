@@ -201,10 +201,10 @@ def _precision(gpu:bool) -> dict:
     return dict(use_cpu=not gpu, bf16=dtype == torch.bfloat16, fp16=dtype == torch.float16, gradient_checkpointing=gpu)
 
 def sft_args(cfg:TaoConfig, output_dir) -> SFTConfig:
-    "TRL `SFTConfig` for supervised training on the winners: loss on the completion only, no checkpoints."
+    "TRL `SFTConfig` for supervised training on the winners: loss on the completion only, padding-free batches, no checkpoints."
     return SFTConfig(output_dir=str(output_dir), num_train_epochs=cfg.sft_epochs, learning_rate=cfg.sft_learning_rate,
                      per_device_train_batch_size=cfg.per_device_train_batch_size, completion_only_loss=True,
-                     max_length=cfg.max_prompt_tokens + 2 * (cfg.max_new_tokens or 1024) + 32, logging_steps=1, save_strategy="no",
+                     padding_free=True, max_length=None, logging_steps=1, save_strategy="no",   # prompts and answers are already in budget
                      report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
 
 def train_sft(model, tok, # loaded base model, its tokenizer
