@@ -8,16 +8,19 @@
 #   bash benchmarks/gpu_check.sh --dry-run   # on a CPU: the same plumbing on the tests' tiny model, pytest collection only
 #
 # Packages the GPU image lacks travel as wheels in .whl/ (benchmarks/gpu_wheels.sh fetches them): when .whl/ exists they are
-# installed into /tmp/site first. Each step has its own time limit; a step that fails or times out becomes a row saying so,
-# and the table is printed anyway. Results go to $GPU_CHECK_OUT (default: a new temporary folder).
+# installed, with tao-hub, into a venv over the image's torch. Each step has its own time limit (about 8 minutes in all);
+# a step that fails or times out becomes a row saying so, and the table is printed anyway. Results go to $GPU_CHECK_OUT
+# (default: $OUT, which the device tool brings back, else a new temporary folder).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DRY=0; [ "${1:-}" = "--dry-run" ] && DRY=1
 PY=${PYTHON:-python3}; [ -z "${PYTHON:-}" ] && [ -x .venv/bin/python ] && PY=.venv/bin/python
-RES=${GPU_CHECK_OUT:-$(mktemp -d)}; mkdir -p "$RES"
-if [ -d .whl ] && [ $DRY = 0 ]; then
-  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || { echo "installing .whl/ failed"; exit 1; }
-  export PYTHONPATH=/tmp/site
+RES=${GPU_CHECK_OUT:-${OUT:-$(mktemp -d)}}; mkdir -p "$RES"      # the device tool brings $OUT back
+if [ $DRY = 0 ]; then   # a venv over the image's torch: the carried wheels, then tao-hub itself (its console script, its metadata)
+  python3 -m venv --system-site-packages /tmp/gpuenv && PY=/tmp/gpuenv/bin/python || { echo "could not make a venv"; exit 1; }
+  if [ -d .whl ]; then $PY -m pip install -q --no-index --no-deps --no-compile .whl/*.whl || { echo "installing .whl/ failed"; exit 1; }; fi
+  $PY -m pip install -q --no-index --no-deps --no-build-isolation . || { echo "installing tao-hub failed"; exit 1; }
+  [ -d .whl/tokenizer ] && export TAO_TOKENIZER_DIR=$PWD/.whl/tokenizer
 fi
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1
 if [ $DRY = 1 ]; then MODEL=tiny; STEPS=3; PROMPTS=16; TOKENS=8; PYTEST="--collect-only"; PRECISIONS=lora   # CPUs without AVX512-BF16 lack 4-bit
@@ -31,12 +34,12 @@ step() { # name, time limit in seconds, command...: runs it, keeps its output an
 }
 
 echo "GPU check ($([ $DRY = 1 ] && echo 'dry run, tiny model, CPU' || echo "$MODEL")), results in $RES" >&2
-step pytest_gpu 150 $PY -m pytest -m gpu -p no:cacheprovider -q -n 0 tests/test_gpu.py $PYTEST
+step pytest_gpu 110 $PY -m pytest -m gpu -p no:cacheprovider -q -n 0 tests/test_gpu.py $PYTEST
 for recipe in grpo sft; do
-  step "$recipe" 150 $PY benchmarks/train_overhead.py --recipe $recipe --model $MODEL --steps $STEPS --precisions $PRECISIONS --out "$RES/$recipe.json"
+  step "$recipe" $([ $recipe = grpo ] && echo 130 || echo 110) $PY benchmarks/train_overhead.py --recipe $recipe --model $MODEL --steps $STEPS --precisions $PRECISIONS --out "$RES/$recipe.json"
 done
 for engine in transformers vllm; do
   if [ $engine = vllm ] && ! $PY -c "import vllm" 2>/dev/null; then echo "vLLM does not import here" > "$RES/$engine.log"; echo "skip 0" > "$RES/$engine.rc"; continue; fi
-  step $engine 120 sh -c "$PY benchmarks/generation.py --engine $engine --model $MODEL --prompts $PROMPTS --tokens $TOKENS > '$RES/$engine.json'"
+  step $engine 60 sh -c "$PY benchmarks/generation.py --engine $engine --model $MODEL --prompts $PROMPTS --tokens $TOKENS > '$RES/$engine.json'"
 done
 $PY benchmarks/gpu_table.py "$RES"
