@@ -205,8 +205,9 @@ def generation_model(model, # a loaded model, or a PEFT model
 def generation_text(dtype:str="auto") -> str:
     "How answers will be generated, for the hardware line."
     if has_gpu(): return "generation in the model's precision"
-    if dtype == "auto": return "generation in bf16 (auto: the CPU multiplies bf16 natively)" if native_bf16() else "generation in float32 (auto: no native bf16)"
-    return f"generation in {dtype}"
+    if dtype != "auto": return f"generation in {dtype}"
+    return "generation in bf16 (auto: the CPU multiplies bf16 natively)" if native_bf16() else "generation in float32 (auto: no native bf16)"
+
 
 # %% ../nbs/03_models.ipynb #bdbf777b
 def sample_next(logits, # the last position's logits, one row per sequence
@@ -273,7 +274,8 @@ def decodes_alike(model) -> bool:
 
 def _generate_batch(model, enc, max_new_tokens:int, temperature:float, eos_ids:set, pad_id:int):
     if not has_gpu() and decodes_alike(model): return decode(model, enc, max_new_tokens, temperature, eos_ids, pad_id)
-    sample = dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else dict(do_sample=False, temperature=None, top_p=None, top_k=None)
+    sample = (dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else
+              dict(do_sample=False, temperature=None, top_p=None, top_k=None))
     return model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=pad_id, **sample)[:, enc["input_ids"].shape[1]:]
 
 @torch.inference_mode()

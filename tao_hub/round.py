@@ -347,7 +347,8 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
     ref = Evaluated(rb + rn, dict(base=base, best_of_n=bon))
     if champion is None: return ref
     path = resolve_model(cfg.model)
-    rc, champ = eval_plain(generation_model(load_trained(path, champion, cfg.load_in_4bit), cfg.generation_dtype, owned=True), tok, prompts, "champion", budgets(cfg, prompts), cfg.generation_batch,
+    champ_model = generation_model(load_trained(path, champion, cfg.load_in_4bit), cfg.generation_dtype, owned=True)
+    rc, champ = eval_plain(champ_model, tok, prompts, "champion", budgets(cfg, prompts), cfg.generation_batch,
                            round_scorer(cfg))
     return Evaluated(ref.rows + rc, ref.metrics | dict(champion=champ))
 
@@ -355,7 +356,8 @@ def eval_tuned(cfg:TaoConfig, rf:RoundFolder) -> Evaluated:
     "The adapter in the round folder on the held-out prompts, loaded back from disk as a user would."
     path = resolve_model(cfg.model)
     prompts = _read_list(rf.prompts_eval)
-    rows, tuned = eval_plain(generation_model(load_trained(path, rf.adapter, cfg.load_in_4bit), cfg.generation_dtype, owned=True), load_tokenizer(path), prompts, "tuned",
+    model = generation_model(load_trained(path, rf.adapter, cfg.load_in_4bit), cfg.generation_dtype, owned=True)
+    rows, tuned = eval_plain(model, load_tokenizer(path), prompts, "tuned",
                              budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
     return Evaluated(rows, dict(tuned=tuned))
 
