@@ -24,7 +24,7 @@ def case(name:str, winners:str) -> dict:
     sys.path.insert(0, str(Path(__file__).parent))
     import tao_hub.train as T
     from dataclasses import replace
-    from train_overhead import Timer, _timed_init
+    from train_overhead import Timer, _timed_init, sft_tokens
     from tao_hub.config import TaoConfig
     from tao_hub.models import load_policy, load_tokenizer, resolve_model
     over, orig = VARIANTS[name], T.sft_args
@@ -34,8 +34,7 @@ def case(name:str, winners:str) -> dict:
     _timed_init(timer)
     with tempfile.TemporaryDirectory() as d:
         _, log = T.train_sft(load_policy(path, False), tok, tg, TaoConfig(sft_epochs=1, per_device_train_batch_size=8), d)
-    tokens = sum(len(tok(tok.apply_chat_template([{"role": "user", "content": t["prompt"]}, {"role": "assistant", "content": t["completion"]}],
-                                              tokenize=False), add_special_tokens=False)["input_ids"]) for t in tg)
+    tokens = sft_tokens(tok, tg)
     return dict(variant=name, s_per_step=statistics.median(timer.steps[1:]), tokens_per_s=tokens / sum(timer.steps),
                 losses=[round(l["loss"], 4) for l in log if "loss" in l][:4])
 

@@ -128,11 +128,10 @@ def sft_case(path:str, d:str, four:bool, cfg, prompts:list, tok, timer, out:str)
     trainer.train()
     trainer.model.save_pretrained(Path(out)/"adapter")
 
-def sft_tokens(tok, prompts:list) -> int:
-    "Tokens in one epoch of `sft_targets` (prompt and answer, as the chat template writes them)."
+def sft_tokens(tok, targets:list) -> int:
+    "Tokens in one epoch over `targets` (prompt and answer, as the chat template writes them)."
     return sum(len(tok(tok.apply_chat_template([{"role": "user", "content": t["prompt"]}, {"role": "assistant", "content": t["completion"]}],
-                                              tokenize=False), add_special_tokens=False)["input_ids"])
-               for t in sft_targets(prompts))
+                                              tokenize=False), add_special_tokens=False)["input_ids"]) for t in targets)
 
 def run(path:str, precision:str, model:str, steps:int, length:int=None, recipe:str="grpo") -> dict:
     import torch
@@ -151,7 +150,7 @@ def run(path:str, precision:str, model:str, steps:int, length:int=None, recipe:s
     with tempfile.TemporaryDirectory() as out:
         (sft_case if recipe == "sft" else grpo_case)(path, d, four, cfg, prompts, tok, timer, out)
     peak = torch.cuda.max_memory_allocated() / 2**20 if has_gpu() else _hwm() - rss0
-    speed = dict(train_tokens_per_s=sft_tokens(tok, prompts) / sum(timer.steps)) if recipe == "sft" else \
+    speed = dict(train_tokens_per_s=sft_tokens(tok, sft_targets(prompts)) / sum(timer.steps)) if recipe == "sft" else \
             dict(gen_tokens_per_s=timer.gen_tokens / timer.gen_s if timer.gen_s else None)
     return dict(recipe=recipe, path=path, precision=precision, model=model, steps=len(timer.steps), s_per_step=statistics.median(timer.steps[1:]),
                 **speed, peak_mib=round(peak), device=torch.cuda.get_device_name(0) if has_gpu() else f"cpu ({os.cpu_count()} cores)")

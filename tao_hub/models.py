@@ -270,7 +270,7 @@ PROCESSOR_DEFAULTS = dict(repetition_penalty=1.0, encoder_repetition_penalty=1.0
 def decodes_alike(model) -> bool:
     "Whether `decode` computes what `model.generate` would: the model's generation config asks for no logits processor it lacks."
     gc = model.generation_config
-    return all(getattr(gc, k, v) in (v, None) or (k == "min_length" and not getattr(gc, k)) for k, v in PROCESSOR_DEFAULTS.items())
+    return all(getattr(gc, k, v) in (v, None) for k, v in PROCESSOR_DEFAULTS.items())
 
 def _generate_batch(model, enc, max_new_tokens:int, temperature:float, eos_ids:set, pad_id:int):
     if not has_gpu() and decodes_alike(model): return decode(model, enc, max_new_tokens, temperature, eos_ids, pad_id)
