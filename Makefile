@@ -57,10 +57,11 @@ lock:
 	{ grep '^#' $(LOCK); $(LATEST)/bin/python -m pip freeze --exclude-editable | sed -E 's/\+[a-z0-9.]+$$//'; } > $(LOCK).new
 	mv $(LOCK).new $(LOCK)
 
-# what CI checks besides the tests: notebooks clean, package exported, README and pyproject current
+# what CI checks besides the tests: notebooks clean, package exported, README and pyproject current, ruff (ruff.toml)
 check: $(STAMP)
 	$(BIN)/nbdev-clean && $(BIN)/nbdev-export && $(BIN)/python scripts/sync_pyproject.py && $(BIN)/python scripts/render_readme.py --check
 	git diff --exit-code -- nbs tao_hub pyproject.toml README.md
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) $(LATEST) .pytest_cache

@@ -15,7 +15,9 @@ MAIN = "import sys; sys.argv[0] = 'tao-hub'; from tao_hub.cli import main; sys.e
 
 def timed(tree:Path, args:list) -> float:
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}, cwd=tempfile.gettempdir())
+    r = subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=True, text=True,
+                       env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
+                       cwd=tempfile.gettempdir())
     assert r.returncode in (0, 2), r.stderr[-500:]
     return time.perf_counter() - t
 

@@ -19,7 +19,7 @@ generated training tokens. Candidates, scores and every generation are kept in r
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect.py --strategies plain@0.7,plain@1.0,restate,think --tag effect
                                                                                   # the exploration before `guided`
 """
-import argparse, json, random, re, statistics, sys, time
+import argparse, json, random, re, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +39,8 @@ def fresh_prompts(n:int, kinds:list, seed:int=123) -> list:
     rng, out = random.Random(seed), {}
     while len(out) < n:
         ks = rng.sample(kinds, rng.randint(1, 2))
-        out.setdefault(" ".join([rng.choice(FRESH_TASKS).format(t=rng.choice(FRESH_TOPICS))] + [describe(Constraint(k, rng.choice(FRESH_ARGS[k]))) for k in ks]), None)
+        out.setdefault(" ".join([rng.choice(FRESH_TASKS).format(t=rng.choice(FRESH_TOPICS))]
+                                + [describe(Constraint(k, rng.choice(FRESH_ARGS[k]))) for k in ks]), None)
     return list(out)
 
 def cached(path:Path, make):
@@ -73,7 +74,8 @@ def shared(args, cfg, folder:Path) -> dict:
         out = {}
         for name, ps in [("heldout", heldout), ("fresh", fresh)]:
             rows, _ = eval_plain(*model(), ps, "base", cfg.max_new_tokens or 64, cfg.generation_batch, ConstraintReward())
-            if name == "heldout": rows += eval_best_of_n(*model(), ps, cfg.strategies, cfg.max_new_tokens or 64, cfg.generation_batch, ConstraintReward(), seed=1000)[0]
+            if name == "heldout": rows += eval_best_of_n(*model(), ps, cfg.strategies, cfg.max_new_tokens or 64,
+                                                         cfg.generation_batch, ConstraintReward(), seed=1000)[0]
             out[name] = rows
         return out
     ref = cached(folder/"reference.json", reference)
@@ -99,7 +101,8 @@ def one_run(recipe:str, seed:int, args, cfg, sh:dict, folder:Path, label:str="")
     run_cfg = replace(cfg, recipe=recipe.removesuffix(":all"), seed=seed, steps=10_000, sft_epochs=args.sft_epochs)   # --set keys are in cfg
     selected = sh["train"] if recipe.endswith(":all") else sh["selected"]
     tokens, t0 = Tokens(), time.perf_counter()
-    train_recipe(load_policy(path, cfg.load_in_4bit), load_tokenizer(path), run_cfg, out, selected, sh["targets"], ConstraintReward(), [TimeBudget(args.budget), tokens])
+    train_recipe(load_policy(path, cfg.load_in_4bit), load_tokenizer(path), run_cfg, out, selected, sh["targets"],
+                 ConstraintReward(), [TimeBudget(args.budget), tokens])
     seconds = time.perf_counter() - t0
     tuned = load_trained(path, out/"adapter", cfg.load_in_4bit)
     res = dict(recipe=recipe + label, seed=seed, budget=args.budget, sft_epochs=args.sft_epochs, train_seconds=round(seconds, 1), train_tokens=tokens.n,
@@ -133,7 +136,8 @@ def table(results:list, sh:dict) -> str:
             s = r["sets"][name]; d = s["tuned_minus_base"]; g = s.get("best_of_n_gain_captured")
             share = f"{g['share']:.0%} [{g['ci95'][0]:.0%}, {g['ci95'][1]:.0%}]" if g else ""
             run = r["recipe"] + (f" ({r['budget']:g} s budget)" if r.get("budget", 180) != 180 else "")
-            lines.append(f"| {run} | {r['seed']} | {r['train_seconds']:.0f} | {s['tuned']['score']:.3f} | {d['diff']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] | "
+            lines.append(f"| {run} | {r['seed']} | {r['train_seconds']:.0f} | {s['tuned']['score']:.3f} | "
+                         f"{d['diff']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] | "
                          f"{share} | {s['tuned']['tokens_per_answer']:.1f} | {s['tuned']['degenerate']:.0%} |")
     return "\n".join(lines)
 

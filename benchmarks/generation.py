@@ -81,7 +81,8 @@ def main(baseline:str, repeats:int, task:str, n_train:int, n_eval:int, out:Path,
         trees, runs = {"baseline": Path(d), "now": ROOT}, {"baseline": [], "now": []}
         for i in range(repeats):
             for name in (["baseline", "now"] if i % 2 == 0 else ["now", "baseline"]):
-                args = dict(task=task, n_train=n_train, n_eval=n_eval, seed=i, out=str(Path(d)/f"out-{name}"), extra=(now_config or {}) if name == "now" else {})
+                args = dict(task=task, n_train=n_train, n_eval=n_eval, seed=i, out=str(Path(d)/f"out-{name}"),
+                            extra=(now_config or {}) if name == "now" else {})
                 runs[name].append(side(trees[name], args))
                 r = runs[name][-1]
                 print(f"  {name}: explore {r['explore_tokens']} tokens in {r['explore_s']:.0f} s; eval {r['eval_tokens']} tokens in {r['eval_s']:.0f} s",

@@ -16,7 +16,8 @@ def failed(rc:str, last:str) -> str:
 
 def pytest_row(res:Path) -> list:
     rc, secs, last = status(res, "pytest_gpu")
-    summary = next((l.strip("= ") for l in reversed((res/"pytest_gpu.log").read_text().splitlines()) if re.search(r"passed|failed|error|collected|selected", l)), last) \
+    summary = next((l.strip("= ") for l in reversed((res/"pytest_gpu.log").read_text().splitlines())
+                    if re.search(r"passed|failed|error|collected|selected", l)), last) \
               if (res/"pytest_gpu.log").exists() else last
     return [("pytest -m gpu", summary if rc == "0" else failed(rc, summary), secs)]
 

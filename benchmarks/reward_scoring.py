@@ -39,8 +39,10 @@ def case(path:str, n:int, length:int, reps:int) -> dict:
     import torch
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
-    from tao_hub.models import load_tokenizer, tiny_model_dir
-    from tao_hub.rewards import RewardModel, tiny_reward_model_dir
+    from tao_hub.models import load_tokenizer
+    from tao_hub.testing.tiny import tiny_model_dir
+    from tao_hub.rewards import RewardModel
+    from tao_hub.testing.tiny import tiny_reward_model_dir
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", os.cpu_count())))
     policy, rm_dir = str(tiny_model_dir()), str(tiny_reward_model_dir())
     tok = load_tokenizer(policy)
@@ -78,7 +80,8 @@ def main(n:int, lengths:list, reps:int, out:Path):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(dict(n=n, reps=reps, cpu_count=os.cpu_count(), rows=rows), indent=1))
     print(f"\n{n} completions per GRPO batch, CPU ({os.cpu_count()} cores), median of {reps}\n")
-    print("| completion tokens | TRL string path: s, completions/s, peak MiB | RewardModel: s, completions/s, peak MiB | throughput ratio (RewardModel / TRL) |")
+    print("| completion tokens | TRL string path: s, completions/s, peak MiB | "
+          "RewardModel: s, completions/s, peak MiB | throughput ratio (RewardModel / TRL) |")
     print("|---|---|---|---|")
     for length in lengths:
         t, m = (next(r for r in rows if r["path"] == p and r["length"] == length) for p in ["trl", "tao"])

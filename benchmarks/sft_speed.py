@@ -49,7 +49,8 @@ def main(repeats:int, winners:str, out:Path):
     base = statistics.median(r["s_per_step"] for r in runs["padded (before)"])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(dict(repeats=repeats, winners=winners or "synthetic", runs=runs), indent=1))
-    print(f"\nSmolLM2-135M LoRA, batch 8, median over {repeats} repeats\n\n| variant | s/step | trained tokens/s | speed-up | first losses |\n|---|---|---|---|---|")
+    print(f"\nSmolLM2-135M LoRA, batch 8, median over {repeats} repeats\n\n"
+          "| variant | s/step | trained tokens/s | speed-up | first losses |\n|---|---|---|---|---|")
     for v, rs in runs.items():
         s = statistics.median(r["s_per_step"] for r in rs)
         print(f"| {v} | {s:.2f} | {statistics.median(r['tokens_per_s'] for r in rs):.0f} | {base / s:.2f}x | {rs[0]['losses']} |")

@@ -39,8 +39,10 @@ def main(n:int, max_new_tokens:int, seed:int, out:Path):
     print("|---|---|---|---|---|---|")
     ptoks = {s: sum(r["prompt_tokens"] for r in scored if r["strategy"] == s) / n for s in seconds}
     for r in report["strategies"]:
-        print(f"| {r['strategy']} | {_f(r['mean_score'])} | {r['best_rate']:.2f} | {_f(r['scorers']['ifeval'])} | {r['tokens']:.1f} | {ptoks[r['strategy']]:.0f} |")
-    print(f"\nbest-of-N over all {len(seconds)} strategies: {_f(report['best_of_n'])}; without critique and fewshot: {_f(report['best_of_n_without_multipass'])}")
+        print(f"| {r['strategy']} | {_f(r['mean_score'])} | {r['best_rate']:.2f} | {_f(r['scorers']['ifeval'])} | "
+              f"{r['tokens']:.1f} | {ptoks[r['strategy']]:.0f} |")
+    print(f"\nbest-of-N over all {len(seconds)} strategies: {_f(report['best_of_n'])}; "
+          f"without critique and fewshot: {_f(report['best_of_n_without_multipass'])}")
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -16,12 +16,15 @@ tokens per second of generation (GRPO: time inside `generate`) or trained tokens
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
-CONFIGS = {"qwen2.5-0.5b": dict(hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2, tie_word_embeddings=True),
-           "qwen2.5-1.5b": dict(hidden_size=1536, intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2, tie_word_embeddings=True)}
+CONFIGS = {"qwen2.5-0.5b": dict(hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
+                                num_key_value_heads=2, tie_word_embeddings=True),
+           "qwen2.5-1.5b": dict(hidden_size=1536, intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12,
+                                num_key_value_heads=2, tie_word_embeddings=True)}
 
 def model_dir(name:str) -> str:
     "A folder with a random-init model of config `name` and SmolLM2's tokenizer (made once)."
-    from tao_hub.models import cached_folder, tiny_model_dir, embedded_tokenizer_dir
+    from tao_hub.models import cached_folder, embedded_tokenizer_dir
+    from tao_hub.testing.tiny import tiny_model_dir
     if name == "tiny": return str(tiny_model_dir())
     if name == "smollm2":
         from tao_hub.models import embedded_model_dir
@@ -31,7 +34,9 @@ def model_dir(name:str) -> str:
         from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
         tok = AutoTokenizer.from_pretrained(os.environ.get("TAO_TOKENIZER_DIR") or embedded_tokenizer_dir())
         torch.manual_seed(0)
-        cfg = Qwen2Config(vocab_size=len(tok), max_position_embeddings=32768, rope_theta=1e6, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **CONFIGS[name])
+        cfg = Qwen2Config(vocab_size=len(tok), max_position_embeddings=32768, rope_theta=1e6,
+                          bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+                          **CONFIGS[name])
         Qwen2ForCausalLM(cfg).to(torch.bfloat16).save_pretrained(d); tok.save_pretrained(d)
     return str(cached_folder(f"random-{name}", build))
 
@@ -195,4 +200,5 @@ if __name__ == "__main__":
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
     if a.case: print(json.dumps(run(a.case[0], a.case[1], a.model, a.steps, a.completion_length, a.recipe)))
-    else: main(a.model, a.steps, a.out or Path(__file__).parent/"results"/f"{a.recipe}_overhead-{a.model}.json", a.paths, a.completion_length, a.recipe, a.precisions)
+    else: main(a.model, a.steps, a.out or Path(__file__).parent/"results"/f"{a.recipe}_overhead-{a.model}.json",
+               a.paths, a.completion_length, a.recipe, a.precisions)

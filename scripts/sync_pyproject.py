@@ -1,4 +1,4 @@
-"""Regenerate pyproject.toml from settings.ini: `nbdev-migrate-config`, then the optional extras it does not know.
+"""Regenerate pyproject.toml from settings.ini: `nbdev-migrate-config`, then the optional extras and the subpackages it does not know.
 
 settings.ini key `extras` holds one `name: requirement requirement...` per line (e.g. `vllm: vllm>=0.8`);
 they become `[project.optional-dependencies]` entries next to nbdev's `dev`. Run from the project root."""
@@ -21,6 +21,7 @@ def main():
         j = txt.find("\n\n", i)
         j = len(txt) - 1 if j < 0 else j
         txt = txt[:j + 1] + block + txt[j + 1:]
-    p.write_text(txt)
+    lib = 'include = ["tao_hub"]'       # nbdev's template finds the top package only: tao_hub.testing would miss the wheel
+    p.write_text(txt.replace(lib, 'include = ["tao_hub", "tao_hub.*"]'))
 
 if __name__ == "__main__": main()

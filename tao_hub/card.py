@@ -9,10 +9,8 @@ __all__ = ['LABELS', 'USAGE', 'SCORE_TEXT', 'REWARD_TEXT', 'LIMITATIONS', 'DEGEN
            'paired_table', 'details_table', 'training_text', 'card_body', 'write_card']
 
 # %% ../nbs/10_card.ipynb #ec12943e
-import json
 from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
-from .config import DEFAULT_MODEL
 
 # %% ../nbs/10_card.ipynb #9119b62a
 LABELS = {"base": "base (plain prompt)", "best_of_n": "base + best-of-N (test-time compute)", "tuned": "tuned adapter (plain prompt)",

@@ -1,4 +1,4 @@
-"""`tao-hub demo`, `tao-hub run [CONFIG.yaml]`, one subcommand per stage (`explore`, `score`, `train`, `eval`), and `tao-hub push DIR --to ORG/NAME`.
+"""`tao-hub demo`, `tao-hub run [CONFIG.yaml]`, one subcommand per stage (`explore`, `score`, `train`, `eval`), `tao-hub push DIR --to ORG/NAME`, and `tao-hub flywheel`: round after round from a usage log.
 
 Docs: https://tao-hub.github.io/tao-hub/cli.html.md"""
 
@@ -12,7 +12,8 @@ __all__ = ['LOG_NAME', 'LONG_DEMO', 'DEMO_HELP', 'FLYWHEEL_HELP', 'STAGES', 'One
 # %% ../nbs/14_cli.ipynb #302ae395
 import argparse, contextlib, logging, os, sys, tempfile, time, traceback, warnings
 from pathlib import Path
-from .config import ROUND_FILES, RoundFolder, TaoConfig, TaoError, add_config_flags, first_line, load_config, parse_sets
+from .errors import TaoError, ConfigError
+from .config import ROUND_FILES, RoundFolder, TaoConfig, add_config_flags, first_line, load_config, parse_sets
 
 # %% ../nbs/14_cli.ipynb #7fe9705e
 LOG_NAME = ROUND_FILES["log"]
@@ -20,8 +21,8 @@ LONG_DEMO = ["n_prompts=400", "n_train=288", "n_eval=100"]   # `tao-hub demo --l
 
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct) and the builtin constraint prompts:
 explore -> score -> supervised LoRA on the winning answers (--recipe sft; 4-bit QLoRA on a GPU) -> evaluate base / best-of-N / tuned -> model card.
-Time goes to generation (96 training and 40 held-out prompts x 4 strategies: about 6 minutes on 2 CPU cores)
-and to training (sft, 3 epochs: about 7 minutes; grpo and sdft: 7-26 s per step).
+Time goes to generation (96 training and 40 held-out prompts x 4 strategies: about 70 s on 2 CPU cores)
+and to training (sft, 3 epochs: about 2.5 minutes; grpo and sdft: 7-26 s per step, measured before the speed-ups).
 
 Shorter (a smoke run):   tao-hub demo --n-train 16 --n-eval 16
 Longer (3x the winners, tighter intervals; about 32 minutes):   tao-hub demo --long   (= --n-prompts 400 --n-train 288 --n-eval 100)
@@ -91,8 +92,8 @@ def run_flywheel(cfg:TaoConfig, args):
     "The `flywheel` subcommand: rounds, then the history of the rounds it ran."
     from tao_hub.flywheel import flywheel, history_table, parse_every
     every = parse_every(args.every) if args.every else None
-    if args.rounds is not None and args.rounds < 1: raise TaoError(f"--rounds must be at least 1, got {args.rounds}")
-    if args.min_new_prompts < 1: raise TaoError(f"--min-new-prompts must be at least 1, got {args.min_new_prompts}")
+    if args.rounds is not None and args.rounds < 1: raise ConfigError(f"--rounds must be at least 1, got {args.rounds}")
+    if args.min_new_prompts < 1: raise ConfigError(f"--min-new-prompts must be at least 1, got {args.min_new_prompts}")
     done = flywheel(cfg, args.rounds, every, args.min_new_prompts)
     if done: print(f"\nflywheel: {len(done)} round(s) this run\n\n{history_table(done)}")
 
@@ -211,7 +212,7 @@ def quiet_libraries(log:RunLog, verbose:bool=False):
 def import_stages(verbose:bool=False):
     "Import the stages (torch, transformers, TRL, bitsandbytes, datasets) with anything they print routed to the log."
     with contextlib.nullcontext() if verbose else contextlib.redirect_stderr(_LogStream("imports")):
-        import datasets, tao_hub.round, tao_hub.publish
+        import datasets, tao_hub.round, tao_hub.publish  # noqa: F401 (imported here for what they print)
     if not verbose: adopt_library_loggers()
     datasets.disable_progress_bars()      # the round has its own bars; reading and writing small JSON files needs none
 

@@ -6,33 +6,19 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 
 # %% auto #0
 __all__ = ['ROUND_FILES', 'DEFAULT_MODEL', 'GENERATION_DTYPES', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'VERIFIED_STRATEGIES',
-           'TASKS', 'ANSWER_TOKENS', 'RECIPES', 'TaoError', 'ConfigError', 'MissingOutputError', 'HubError',
-           'first_line', 'read_failure', 'hub_free_bitsandbytes', 'RoundFolder', 'Task', 'TaoConfig', 'choices_of',
-           'coerce', 'config_keys', 'parse_sets', 'is_repo_id', 'scorer_specs', 'check_config', 'load_config',
-           'add_config_flags']
+           'TASKS', 'ANSWER_TOKENS', 'RECIPES', 'first_line', 'read_failure', 'hub_free_bitsandbytes', 'RoundFolder',
+           'Task', 'TaoConfig', 'choices_of', 'coerce', 'config_keys', 'parse_sets', 'is_repo_id', 'scorer_specs',
+           'check_config', 'load_config', 'add_config_flags']
 
 # %% ../nbs/00_config.ipynb #5085378c
 import argparse, dataclasses, importlib.abc, importlib.util, logging, math, re, sys, types, typing
-from dataclasses import dataclass, field, fields, asdict
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 import yaml
+from .errors import TaoError, ConfigError
 
 # %% ../nbs/00_config.ipynb #78762edc
-class TaoError(Exception):
-    "A problem with the user's input, with a message that says how to fix it."
-
-class ConfigError(TaoError):
-    "A setting that cannot work; the message names it and what to set instead."
-
-class MissingOutputError(TaoError):
-    "A stage's input is not in the round folder yet; `stage` names the stage to run first."
-    def __init__(self, msg:str, stage:str=None): super().__init__(msg); self.stage = stage
-
-class HubError(TaoError):
-    "The Hub refused or failed a request about `repo_id` (at `revision`); the cause is chained."
-    def __init__(self, msg:str, repo_id:str=None, revision:str=None): super().__init__(msg); self.repo_id, self.revision = repo_id, revision
-
 def first_line(e:Exception) -> str:
     "The first line of an exception's message, or its type's name when the message is empty."
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
@@ -168,15 +154,15 @@ class TaoConfig:
     winners_per_prompt: int = _opt(2, "at most this many distinct winning answers per prompt as training targets")
     # train: the recipe, LoRA, TRL's settings, scale and resume
     recipe: Literal[tuple(RECIPES)] = _opt("sft", "how the round trains on what exploration found: " + "; ".join(f"{k}: {v}" for k, v in RECIPES.items()))
-    steps: int = _opt(20, "GRPO optimizer steps (TRL max_steps)")
-    learning_rate: float = _opt(1e-3, "learning rate of the LoRA adapter")
+    steps: int = _opt(20, "optimizer steps of GRPO and SDFT (TRL max_steps): recipes grpo, sdft and the GRPO phase of sft+grpo; sft trains for sft_epochs instead")
+    learning_rate: float = _opt(1e-3, "learning rate of GRPO (recipe grpo, and the GRPO phase of sft+grpo); sft and sdft use sft_learning_rate")
     lora_r: int = _opt(16, "LoRA rank")
     lora_alpha: int = _opt(32, "LoRA alpha")
     lora_dropout: float = _opt(0.0, "LoRA dropout")
     num_generations: int = _opt(4, "completions per prompt in each GRPO group")
-    per_device_train_batch_size: int = _opt(8, "completions per GRPO step (a multiple of num_generations)")
-    max_completion_length: int = _opt(48, "token budget of GRPO completions")
-    temperature: float = _opt(0.7, "sampling temperature of GRPO completions")
+    per_device_train_batch_size: int = _opt(8, "completions per GRPO step (a multiple of num_generations); also the batch of sft (winners per step) and sdft (prompts per step)")
+    max_completion_length: int = _opt(48, "token budget of the completions GRPO and SDFT sample")
+    temperature: float = _opt(0.7, "sampling temperature of the completions GRPO and SDFT sample")
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")
     sft_epochs: int = _opt(3, "passes over the winners in supervised training (sft, sft+grpo)")
     sft_learning_rate: float = _opt(2e-3, "learning rate of supervised training on the winners (also SDFT's); 2e-3: the best heldout mean of "

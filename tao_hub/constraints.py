@@ -11,7 +11,8 @@ __all__ = ['KINDS', 'Kind', 'Constraint', 'check_kinds', 'describe', 'parse_cons
 import json, re
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
-from .config import TaoError
+
+from .errors import ConfigError
 
 # %% ../nbs/01_constraints.ipynb #1d6500bb
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ KINDS = {k.name: k for k in [
 def check_kinds(names): # constraint kind names
     "Raise `TaoError` naming the valid kinds if any of `names` is unknown."
     bad = [n for n in names if n not in KINDS]
-    if bad: raise TaoError(f"unknown constraint kind(s) {', '.join(map(repr, bad))}; valid kinds: {', '.join(KINDS)}")
+    if bad: raise ConfigError(f"unknown constraint kind(s) {', '.join(map(repr, bad))}; valid kinds: {', '.join(KINDS)}")
     return list(names)
 
 # %% ../nbs/01_constraints.ipynb #ee64989e

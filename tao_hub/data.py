@@ -1,4 +1,4 @@
-"""Unlabeled prompts in, a disjoint train/eval split out: the shipped constraint prompt set, the user's own file, or a Hub dataset pinned to a commit.
+"""Unlabeled prompts in, a disjoint train/eval split out: a shipped prompt set (constraints, or IFEval-style with `--task ifeval`), the user's own file, or a Hub dataset pinned to a commit.
 
 Docs: https://tao-hub.github.io/tao-hub/data.html.md"""
 
@@ -8,15 +8,16 @@ Docs: https://tao-hub.github.io/tao-hub/data.html.md"""
 __all__ = ['TOPICS', 'TASKS', 'WORDS', 'ENDINGS', 'STARTS', 'ARGS', 'IF_TASKS', 'IF_WORDS', 'IF_ENDINGS', 'IF_ARGS',
            'RESERVED_COLUMNS', 'part_of', 'make_prompt', 'builtin_prompts', 'pair_part', 'draw_instructions',
            'ifeval_prompt', 'ifeval_prompts', 'prompt_text', 'prompt_of', 'prompt_columns', 'clean_prompts',
-           'other_columns', 'json_problem', 'read_prompts', 'hub_error', 'hub_prompts', 'local_prompts', 'fit_prompts',
+           'other_columns', 'json_problem', 'read_prompts', 'hub_prompts', 'local_prompts', 'fit_prompts',
            'split_prompts', 'write_prompts']
 
 # %% ../nbs/02_data.ipynb #91513bde
 import json, random, zlib
 from pathlib import Path
 from datasets import Dataset
-from .config import HubError, TaoError, first_line, read_failure
-from .constraints import KINDS, Constraint, check_kinds, describe, parse_constraints
+from .errors import TaoError, ConfigError, DataError, hub_error
+from .config import first_line, read_failure
+from .constraints import KINDS, Constraint, check_kinds, describe
 from .verifiers import instruction_text
 
 # %% ../nbs/02_data.ipynb #4673f1ff
@@ -41,7 +42,7 @@ ARGS = {"max_words": [20, 30, 40, 25, 50, 45, 15, 35], "min_words": [60, 80, 100
 def part_of(items:list, # one pool: topics, task phrasings or the arguments of one constraint kind
             part:str=None) -> list: # 'train', 'eval', or None for the whole pool
     "The items of one part of a pool: every fourth item (indices 3, 7, ...) is for evaluation, the rest for training."
-    if part not in (None, "train", "eval"): raise TaoError(f"unknown prompt part {part!r}: use 'train', 'eval' or None")
+    if part not in (None, "train", "eval"): raise ConfigError(f"unknown prompt part {part!r}: use 'train', 'eval' or None")
     return list(items) if part is None else [x for i, x in enumerate(items) if (i % 4 == 3) == (part == "eval")]
 
 # %% ../nbs/02_data.ipynb #5b6268d9
@@ -193,41 +194,26 @@ def json_problem(p:Path) -> str:
 def read_prompts(path, column:str="prompt") -> tuple: # file to read, column holding the prompts
     "Prompts from a file, cleaned; return (prompts, drop counts)."
     p = Path(path)
-    if p.is_dir(): raise TaoError(f"--prompts {p} is a folder: pass a prompt file, or the folder with --dataset (it reads data files and save_to_disk folders)")
-    if not p.is_file(): raise TaoError(f"prompt file not found: {p} (pass an existing file with --prompts, or --prompts builtin)")
+    if p.is_dir(): raise DataError(f"--prompts {p} is a folder: pass a prompt file, or the folder with --dataset (it reads data files and save_to_disk folders)")
+    if not p.is_file(): raise DataError(f"prompt file not found: {p} (pass an existing file with --prompts, or --prompts builtin)")
     if p.suffix == ".txt":
         try: raw = p.read_text().splitlines()
-        except (OSError, UnicodeDecodeError) as e: raise TaoError(f"could not read prompt file {p}: {read_failure(e)}") from None
+        except (OSError, UnicodeDecodeError) as e: raise DataError(f"could not read prompt file {p}: {read_failure(e)}") from None
     elif p.suffix in _READERS:
         try: ds = _READERS[p.suffix](str(p))
         except Exception as e:
             why = json_problem(p) if p.suffix in (".jsonl", ".json") else ""
             fix = "; fix or remove that line" if why.startswith("line") else ""
-            raise TaoError(f"could not read prompt file {p}: {why or first_line(e)}{fix}") from None
+            raise DataError(f"could not read prompt file {p}: {why or first_line(e)}{fix}") from None
         if column not in ds.column_names:
-            raise TaoError(f"prompt file {p} has no column '{column}' (columns: {', '.join(ds.column_names)}); pass the right one with --prompt-column")
+            raise DataError(f"prompt file {p} has no column '{column}' (columns: {', '.join(ds.column_names)}); pass the right one with --prompt-column")
         raw, columns = ds[column], other_columns(ds, column)
-    else: raise TaoError(f"unsupported prompt file type '{p.suffix}' for {p}; use .jsonl, .json, .csv, .parquet or .txt")
+    else: raise DataError(f"unsupported prompt file type '{p.suffix}' for {p}; use .jsonl, .json, .csv, .parquet or .txt")
     prompts, dropped = clean_prompts(raw, columns if p.suffix != ".txt" else None)
-    if not prompts: raise TaoError(f"prompt file {p} has no non-empty prompts in column '{column}'")
+    if not prompts: raise DataError(f"prompt file {p} has no non-empty prompts in column '{column}'")
     return prompts, dropped
 
 # %% ../nbs/02_data.ipynb #1aaa8fd2
-def hub_error(e:Exception, # what the Hub client raised
-              what:str, # the thing asked for, as the message names it
-              repo_id:str=None, revision:str=None) -> HubError: # the repo and revision, kept on the error for callers
-    "A one-line `HubError` for a Hub client exception about `what` (raise it `from e`)."
-    from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
-    status = getattr(getattr(e, "response", None), "status_code", None)
-    if isinstance(e, GatedRepoError): msg = f"{what} is gated: accept its conditions on the Hub, then set HF_TOKEN"
-    elif isinstance(e, RevisionNotFoundError): msg = f"{what}: that revision does not exist; pass an existing branch, tag or commit"
-    elif isinstance(e, RepositoryNotFoundError): msg = f"{what} was not found on the Hub: check the name, or set HF_TOKEN if it is private"
-    elif status == 401: msg = f"the Hub rejected your token (401) for {what}: set HF_TOKEN to a valid token or run `hf auth login`"
-    elif isinstance(e, HfHubHTTPError): msg = f"the Hub answered {status} for {what}: {str(e).splitlines()[0]}"
-    else: msg = (f"could not reach the Hub for {what}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''} "
-                 "(check your network or HF_ENDPOINT)")
-    return HubError(msg, repo_id, revision)
-
 def hub_prompts(repo:str, # Hub dataset id ORG/NAME
                 config:str=None, split:str="train", revision:str=None, # subset, split, branch/tag/commit
                 column:str="prompt", # text or chat-messages column
@@ -240,7 +226,7 @@ def hub_prompts(repo:str, # Hub dataset id ORG/NAME
     try: sha = HfApi().dataset_info(repo, revision=revision).sha
     except Exception as e: raise hub_error(e, f"dataset '{repo}'" + (f" at revision '{revision}'" if revision else ""), repo, revision) from e
     try: ds = datasets.load_dataset(repo, config, split=split, revision=sha, streaming=streaming)
-    except ValueError as e: raise TaoError(f"dataset '{repo}': {str(e).splitlines()[0]} (check --dataset-config and --split)") from None
+    except ValueError as e: raise DataError(f"dataset '{repo}': {str(e).splitlines()[0]} (check --dataset-config and --split)") from None
     except Exception as e: raise hub_error(e, f"dataset '{repo}'", repo, sha) from e
     prompts, dropped, column = _sample_prompts(ds, repo, column, n, streaming, seed)
     return prompts, dropped, dict(dataset=repo, config=config, split=split, revision=sha, column=column)
@@ -249,11 +235,11 @@ def _sample_prompts(ds, name:str, column:str, n:int, streaming:bool, seed:int) -
     "(prompts, drop counts, column) from a loaded dataset: the column (or `messages`), a seeded sample of `n`, cleaned."
     cols = ds.column_names or list(next(iter(ds)).keys())
     if column not in cols and column == "prompt" and "messages" in cols: column = "messages"
-    if column not in cols: raise TaoError(f"dataset '{name}' has no column '{column}' (columns: {', '.join(cols)}); pass the right one with --prompt-column")
+    if column not in cols: raise DataError(f"dataset '{name}' has no column '{column}' (columns: {', '.join(cols)}); pass the right one with --prompt-column")
     if streaming: ds = Dataset.from_list(list(ds.shuffle(seed=seed, buffer_size=max(10 * (n or 1000), 1000)).take(n or 10**9)))
     else: ds = ds.shuffle(seed=seed).select(range(min(n, len(ds)))) if n else ds
     prompts, dropped = clean_prompts(ds[column], other_columns(ds, column))
-    if not prompts: raise TaoError(f"dataset '{name}' has no non-empty prompts in column '{column}'")
+    if not prompts: raise DataError(f"dataset '{name}' has no non-empty prompts in column '{column}'")
     return prompts, dropped, column
 
 def local_prompts(path, config:str=None, split:str="train", column:str="prompt", n:int=None, seed:int=0) -> tuple:
@@ -268,13 +254,13 @@ def local_prompts(path, config:str=None, split:str="train", column:str="prompt",
         if (p/"dataset_dict.json").exists() or (p/"state.json").exists():
             ds = datasets.load_from_disk(str(p))
             if isinstance(ds, datasets.DatasetDict):
-                if split not in ds: raise TaoError(f"dataset folder {p} has no split '{split}' (splits: {', '.join(ds)}); pass the right one with --split")
+                if split not in ds: raise DataError(f"dataset folder {p} has no split '{split}' (splits: {', '.join(ds)}); pass the right one with --split")
                 ds = ds[split]
         else: ds = datasets.load_dataset(str(p), config, split=split)
     except TaoError: raise
     except Exception as e:
         why = f"{type(e).__name__}: {first_line(e)}"
-        raise TaoError(f"could not read dataset folder {p}: {why} (check --split, or pass a prompt file with --prompts)") from None
+        raise DataError(f"could not read dataset folder {p}: {why} (check --split, or pass a prompt file with --prompts)") from None
     prompts, dropped, column = _sample_prompts(ds, str(p), column, n, False, seed)
     return prompts, dropped, dict(dataset=str(p), config=config, split=split, revision=None, column=column)
 
@@ -298,7 +284,7 @@ def fit_prompts(prompts:list, tokenizer, # a tokenizer, or a function returning 
 # %% ../nbs/02_data.ipynb #6af1ebf3
 def split_prompts(prompts:list, n_train:int, n_eval:int, seed:int=0) -> tuple:
     "Disjoint (train, eval) lists drawn from a seeded shuffle of `prompts`."
-    if len(prompts) < 2: raise TaoError(f"need at least 2 prompts to split into train and eval, got {len(prompts)}")
+    if len(prompts) < 2: raise DataError(f"need at least 2 prompts to split into train and eval, got {len(prompts)}")
     shuffled = random.Random(seed).sample(prompts, len(prompts))
     k = min(n_eval, len(prompts) // 2)
     return shuffled[k:k + n_train], shuffled[:k]

@@ -19,7 +19,7 @@ from typing import Callable
 import torch
 from datasets import Dataset
 from tqdm.auto import tqdm
-from .config import TaoError
+from .errors import ConfigError
 from .constraints import _first_word, describe, parse_constraints
 from .models import generate, has_gpu
 from .data import prompt_columns, prompt_of
@@ -154,7 +154,7 @@ class FewShot(Strategy):
         return turns
 
     def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
-        if not shots: raise TaoError(f"strategy '{self.name}' needs scored candidates from an earlier strategy: list it after another one (e.g. plain@0.7,{self.name}) and give explore a scorer")
+        if not shots: raise ConfigError(f"strategy '{self.name}' needs scored candidates from an earlier strategy: list it after another one (e.g. plain@0.7,{self.name}) and give explore a scorer")
         return gen([self.shot_messages(p, shots) + self.messages(p) for p in prompts], max_new_tokens, self.temperature, self.label)
 
 
@@ -311,7 +311,7 @@ class Revise(Refine):
         budgets = max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(prompts)
         out = [dict(text=d, tokens=0, prompt_tokens=0) for d, _, _ in drafts]
         todo = []
-        for i, (p, e, (d, s, _)) in enumerate(zip(prompts, extras, drafts)):
+        for i, (p, e, (d, _, _)) in enumerate(zip(prompts, extras, drafts)):
             pairs = checkable(prompt_instructions(p, **instructions_of(e)))
             failed = [pk for pk, ok in zip(pairs, followed(p, d, pairs)) if not ok]
             if not (failed and d.strip()): continue
@@ -343,12 +343,12 @@ LADDER = (0.3, 0.7, 1.1)
 def get_strategy(spec:str) -> Strategy:
     "The strategy for a spec like `plain@0.7` or `think`."
     name, _, temp = spec.partition("@")
-    if name not in STRATEGIES: raise TaoError(f"unknown strategy {spec!r}; valid strategies: {', '.join(STRATEGIES)}, ladder (optionally with @temperature, e.g. plain@0.7)")
+    if name not in STRATEGIES: raise ConfigError(f"unknown strategy {spec!r}; valid strategies: {', '.join(STRATEGIES)}, ladder (optionally with @temperature, e.g. plain@0.7)")
     s = STRATEGIES[name]
     if not temp: return s
     try: t = float(temp)
-    except ValueError: raise TaoError(f"bad temperature in strategy {spec!r}: use name@number, e.g. plain@0.7") from None
-    if t < 0: raise TaoError(f"temperature must be >= 0 in strategy {spec!r}")
+    except ValueError: raise ConfigError(f"bad temperature in strategy {spec!r}: use name@number, e.g. plain@0.7") from None
+    if t < 0: raise ConfigError(f"temperature must be >= 0 in strategy {spec!r}")
     return replace(s, temperature=t)
 
 def get_strategies(specs:list) -> list:
@@ -359,7 +359,7 @@ def get_strategies(specs:list) -> list:
         elif s == "ladder": out += [get_strategy(f"plain@{t}") for t in LADDER]
         else: out.append(get_strategy(s))
     if out and out[0].needs_earlier:
-        raise TaoError(f"strategy '{out[0].name}' works on the candidates of an earlier strategy: list another strategy first, e.g. plain@0.7,{out[0].name}")
+        raise ConfigError(f"strategy '{out[0].name}' works on the candidates of an earlier strategy: list another strategy first, e.g. plain@0.7,{out[0].name}")
     return out
 
 # %% ../nbs/04_explore.ipynb #1d758c2c
@@ -373,17 +373,17 @@ def vllm_available() -> bool: return importlib.util.find_spec("vllm") is not Non
 
 def pick_backend(name:str) -> tuple:
     "(backend, reason) for the `backend` setting: auto, transformers or vllm."
-    if name not in ("auto", "transformers", "vllm"): raise TaoError(f"unknown backend {name!r}; valid backends: auto, transformers, vllm")
+    if name not in ("auto", "transformers", "vllm"): raise ConfigError(f"unknown backend {name!r}; valid backends: auto, transformers, vllm")
     if name == "transformers": return "transformers", "as configured"
     missing = [w for w, ok in [("vLLM is not installed (pip install 'tao-hub[vllm]')", vllm_available()), ("there is no GPU", has_gpu())] if not ok]
-    if name == "vllm" and missing: raise TaoError(f"backend vllm cannot run here: {' and '.join(missing)}; use --backend transformers (or auto)")
+    if name == "vllm" and missing: raise ConfigError(f"backend vllm cannot run here: {' and '.join(missing)}; use --backend transformers (or auto)")
     if not missing: return "vllm", "vLLM is installed and a GPU is present" if name == "auto" else "as configured"
     return "transformers", f"vLLM not used: {' and '.join(missing)}"
 
 def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     "The vLLM backend: `vllm.LLM.chat` on a bf16 copy of the model at `model_path` (GPU only); free it with `release(gen)`."
     try: from vllm import LLM, SamplingParams
-    except ImportError as e: raise TaoError(f"vLLM is installed but does not import ({e}); reinstall it (pip install 'tao-hub[vllm]') or use --backend transformers") from None
+    except ImportError as e: raise ConfigError(f"vLLM is installed but does not import ({e}); reinstall it (pip install 'tao-hub[vllm]') or use --backend transformers") from None
     engine = {"llm": LLM(model=str(model_path), seed=seed, dtype="bfloat16", gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=False)}
     def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
         out, budgets = [None] * len(conversations), max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(conversations)

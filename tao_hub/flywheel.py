@@ -14,8 +14,9 @@ import json, os, random, re, tempfile, time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
-from .config import HubError, RoundFolder, TaoConfig, TaoError, is_repo_id
-from .data import hub_error, hub_prompts, prompt_of, write_prompts
+from .errors import TaoError, ConfigError, DataError, HubError, hub_error
+from .config import RoundFolder, TaoConfig, is_repo_id
+from .data import hub_prompts, prompt_of, write_prompts
 from .usage_log import LOG_COLUMNS
 
 # %% ../nbs/16_flywheel.ipynb #db7d3e84
@@ -75,9 +76,9 @@ def read_state(repo_id:str, # the flywheel's model repo
     held = _hub_text(data_repo, HELDOUT, repo_type="dataset", token=token)
     heldout = [r if len(r) > 1 else r["prompt"] for r in _jsonl(held)] if held else None
     if n == 0: return FlywheelState([], None, set(), None, heldout)
-    if heldout is None: raise TaoError(f"{HELDOUT} is missing from {data_repo}: every round is judged on it; restore it from the data repo's history")
+    if heldout is None: raise DataError(f"{HELDOUT} is missing from {data_repo}: every round is judged on it; restore it from the data repo's history")
     last = _hub_text(repo_id, "flywheel.json", f"round-{n}", token=token)
-    if last is None: raise TaoError(f"{repo_id} has a round-{n} that `tao-hub flywheel` did not push (no flywheel.json): "
+    if last is None: raise ConfigError(f"{repo_id} has a round-{n} that `tao-hub flywheel` did not push (no flywheel.json): "
                                     "give the flywheel its own --push-to repo")
     used = {r["prompt"] for k in range(1, n + 1) for r in _jsonl(_hub_text(repo_id, "prompts_train.jsonl", f"round-{k}", token=token) or "")}
     main = _hub_text(repo_id, "flywheel.json", token=token)
@@ -145,7 +146,7 @@ def fix_heldout(data_repo:str, # the flywheel's dataset repo
                 seed:int=0, private:bool=False, token:str=None) -> list:
     "Draw round 1's held-out prompts and store them in the data repo (`HELDOUT`)."
     held = random.Random(seed).sample(prompts, min(n, len(prompts) // 3))
-    if not held: raise TaoError(f"the usage log has {len(prompts)} usable prompt(s): round 1 needs at least 3, a third of them held out; "
+    if not held: raise DataError(f"the usage log has {len(prompts)} usable prompt(s): round 1 needs at least 3, a third of them held out; "
                                 "log more, then run again")
     api = HfApi(token=token)
     try:
@@ -229,7 +230,8 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
         try: metrics = run_round(rcfg, split=(rec["train"], rec["heldout"], facts), champion=champ)
         except TaoError as e:                          # e.g. no winner to learn from: plan again from the log next time, with what is new by then
             _save(folder.flywheel, dict(rec, status="failed", error=str(e)))
-            raise TaoError(f"round {n} failed: {e} (no prompt was marked as used: the next run plans round {n} again from the log)") from None
+            e.args = (f"round {n} failed: {e} (no prompt was marked as used: the next run plans round {n} again from the log)",)
+            raise e from None                          # its class and attributes: with --every, a Hub failure waits for the next check
         move = promoted(metrics, cfg.promote_rule)
         rec = dict(rec, status="evaluated", history=state.history + [history_row(n, rec, metrics, move)])
         data_repo = cfg.data_repo or f"{cfg.push_to}-tao-data"
@@ -239,7 +241,7 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
     row = rec["history"][-1]
     push = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private, promote=row["promoted"])
     if push["round"] != n:
-        raise TaoError(f"{cfg.push_to} numbered this round {push['round']}, not {n}: another process pushes rounds there; give each flywheel its own repo")
+        raise ConfigError(f"{cfg.push_to} numbered this round {push['round']}, not {n}: another process pushes rounds there; give each flywheel its own repo")
     _save(folder.flywheel, dict(rec, status="pushed"))
     stays = f"stays on round {rec['champion']}" if rec["champion"] else "holds no round yet"
     print(f"  round {n} pushed to {push['url']}; main {f'moved to round {n}' if row['promoted'] else stays} (promote_rule {cfg.promote_rule})", flush=True)
@@ -249,21 +251,21 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
 def parse_every(text:str) -> float:
     "Seconds in a duration such as 90s, 30m, 6h or 1d (a bare number is seconds)."
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(text))
-    if not m or float(m[1]) <= 0: raise TaoError(f"--every {text!r} is not a duration: write it as 90s, 30m, 6h or 1d")
+    if not m or float(m[1]) <= 0: raise ConfigError(f"--every {text!r} is not a duration: write it as 90s, 30m, 6h or 1d")
     return float(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m[2]]
 
 def check_flywheel(cfg:TaoConfig):
     "Refuse settings the flywheel cannot run with, before anything loads."
     if not cfg.dataset or not is_repo_id(cfg.dataset):
-        raise TaoError("the flywheel reads prompts from a usage log on the Hub: pass --dataset ORG/NAME (the dataset UsageLogger writes to)")
-    if not cfg.push_to: raise TaoError("the flywheel keeps its rounds, watermark and champion on the Hub: pass --push-to ORG/NAME")
+        raise ConfigError("the flywheel reads prompts from a usage log on the Hub: pass --dataset ORG/NAME (the dataset UsageLogger writes to)")
+    if not cfg.push_to: raise ConfigError("the flywheel keeps its rounds, watermark and champion on the Hub: pass --push-to ORG/NAME")
 
 def check_privacy(cfg:TaoConfig):
     "Refuse to publish a private log's prompts in public repos (the rounds push their training and held-out prompts)."
     try: private = HfApi().dataset_info(cfg.dataset).private
     except Exception as e: raise hub_error(e, f"dataset '{cfg.dataset}'", cfg.dataset) from e
     if private and not cfg.private:
-        raise TaoError(f"the usage log {cfg.dataset} is private, but the rounds would publish its prompts in public repos: "
+        raise ConfigError(f"the usage log {cfg.dataset} is private, but the rounds would publish its prompts in public repos: "
                        "pass --private (or make the log public)")
 
 def flywheel(cfg:TaoConfig, # the settings of every round (dataset: the usage log; push_to: the model repo)

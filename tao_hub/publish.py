@@ -14,8 +14,8 @@ from pathlib import Path
 from datasets import Dataset
 from huggingface_hub import HfApi, ModelCard, hf_hub_download
 from safetensors import safe_open
-from .config import ROUND_FILES, RoundFolder, TaoError, first_line
-from .data import hub_error
+from .errors import TaoError, ConfigError, MissingOutputError, HubError, hub_error
+from .config import ROUND_FILES, RoundFolder, first_line
 from .models import load_policy, load_tokenizer, resolve_model
 
 # %% ../nbs/11_publish.ipynb #c415c937
@@ -24,12 +24,12 @@ def check_push(repo_id:str, token:str=None) -> str:
     try: me = with_retries(HfApi(token=token).whoami, what="token check")      # a dropped connection is no verdict on the token
     except Exception as e:
         if "token" in str(e).lower() or getattr(getattr(e, "response", None), "status_code", None) == 401:
-            raise TaoError(f"the Hub rejected your token (401), so nothing could be pushed to {repo_id}: set HF_TOKEN to a token with write access or run `hf auth login`") from None
+            raise HubError(f"the Hub rejected your token (401), so nothing could be pushed to {repo_id}: set HF_TOKEN to a token with write access or run `hf auth login`") from None
         raise hub_error(e, f"pushing to {repo_id}", repo_id) from e
     if (me.get("auth") or {}).get("accessToken", {}).get("role") == "read":
-        raise TaoError(f"your token is read-only, so nothing can be pushed to {repo_id}: set HF_TOKEN to a token with write access")
+        raise HubError(f"your token is read-only, so nothing can be pushed to {repo_id}: set HF_TOKEN to a token with write access")
     ns, spaces = repo_id.split("/")[0], [me["name"]] + [o["name"] for o in me.get("orgs", [])]
-    if ns not in spaces: raise TaoError(f"your token (user {me['name']}) cannot push to namespace '{ns}': use one of {', '.join(spaces)}")
+    if ns not in spaces: raise HubError(f"your token (user {me['name']}) cannot push to namespace '{ns}': use one of {', '.join(spaces)}")
     return me["name"]
 
 # %% ../nbs/11_publish.ipynb #117d7fba
@@ -66,11 +66,11 @@ def adapter_problem(folder) -> str:
 def check_finished(out) -> RoundFolder:
     "The round folder `out` if it holds what a push needs (adapter, card, metrics); `TaoError` naming what is missing otherwise."
     out = RoundFolder(out)
-    if not out.is_dir(): raise TaoError(f"{out} is not a folder: pass the --out folder of a finished round")
+    if not out.is_dir(): raise ConfigError(f"{out} is not a folder: pass the --out folder of a finished round")
     finish = f"finish the round first (`tao-hub run --resume --out {out}`)" if out.config.exists() else "pass the --out folder of a finished round"
-    if (why := adapter_problem(out.adapter)): raise TaoError(f"{out.adapter} {why}: nothing to push; {finish}")
+    if (why := adapter_problem(out.adapter)): raise MissingOutputError(f"{out.adapter} {why}: nothing to push; {finish}")
     for f in [out.metrics, out.card]:
-        if not f.exists(): raise TaoError(f"{f} not found: {out} is not a finished round; {finish}")
+        if not f.exists(): raise MissingOutputError(f"{f} not found: {out} is not a finished round; {finish}")
     return out
 
 def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path:
@@ -174,7 +174,7 @@ def push_round(out, # a finished round folder
         sha, data_sha = with_retries(attempt, tries, wait)
     except TaoError: raise
     except Exception as e:
-        raise TaoError(f"push to {repo_id} failed ({hub_error(e, repo_id)}); nothing is lost: the round's files are in {out}, "
+        raise HubError(f"push to {repo_id} failed ({hub_error(e, repo_id)}); nothing is lost: the round's files are in {out}, "
                        f"retry with `tao-hub push {out} --to {repo_id}`") from None
     rec = dict(repo=repo_id, round=n, status="done", branch=branch, tag=branch, commit=sha, promoted=move, data_repo=data_repo, data_commit=data_sha,
                url=f"{api.endpoint}/{repo_id}/tree/{branch}")
@@ -187,7 +187,7 @@ def load_tuned(repo_id:str, # Hub model repo (or local folder) with a tao-hub ad
                merge:bool=False, load_in_4bit:bool=False, token:str=None) -> tuple:
     "(model, tokenizer) of the base model with the tuned adapter applied (merged into the weights if `merge`)."
     from peft import PeftModel
-    if merge and load_in_4bit: raise TaoError("merge=True needs load_in_4bit=False: merging an adapter into 4-bit weights loses precision")
+    if merge and load_in_4bit: raise ConfigError("merge=True needs load_in_4bit=False: merging an adapter into 4-bit weights loses precision")
     try:
         path = Path(repo_id)/"adapter_config.json" if Path(repo_id).is_dir() else hf_hub_download(repo_id, "adapter_config.json", revision=revision, token=token)
         base = json.loads(Path(path).read_text())["base_model_name_or_path"]

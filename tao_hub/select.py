@@ -1,4 +1,4 @@
-"""Keep for training the prompts where exploration disagreed: some candidates pass, some fail.
+"""Keep the prompts where exploration disagreed (their candidates' scores differ, on any scale), widest gap first: the prompts GRPO trains on.
 
 Docs: https://tao-hub.github.io/tao-hub/select.html.md"""
 

@@ -1,4 +1,4 @@
-"""Stage 3 of TAO: QLoRA GRPO with TRL on plain prompts, rewarded by the verifier; the output is a PEFT LoRA adapter.
+"""Stage 3 of TAO: a PEFT LoRA adapter trained with TRL on what exploration found, by one of four recipes (`--recipe`): `sft` (the default: supervised training on the winning answers), `sdft` (self-distillation with the winner as privileged context), `grpo` (on the selected prompts, rewarded by the round's scorers) or `sft+grpo`. The base is 4-bit (QLoRA) on a GPU, full precision on a CPU.
 
 Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 
@@ -20,7 +20,8 @@ from peft import LoraConfig, PeftModel
 from tqdm.auto import tqdm
 from transformers import ProgressCallback, TrainerCallback, TrainerState
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
-from .config import MissingOutputError, RoundFolder, TaoConfig, TaoError
+from .errors import ConfigError, DataError, ModelError, MissingOutputError
+from .config import RoundFolder, TaoConfig
 from dataclasses import replace
 from .explore import looks_cut, pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
@@ -58,7 +59,7 @@ def start_model(model, cfg:TaoConfig) -> tuple:
     if not cfg.init_adapter: return model, lora_config(cfg)
     name, _, rev = (cfg.init_adapter, "", "") if Path(cfg.init_adapter).is_dir() else cfg.init_adapter.partition("@")
     try: return PeftModel.from_pretrained(model, name, revision=rev or None, is_trainable=True), None
-    except (OSError, ValueError, RuntimeError) as e: raise TaoError(f"could not load adapter '{cfg.init_adapter}' to start from: {str(e).splitlines()[0]}") from None
+    except (OSError, ValueError, RuntimeError) as e: raise ModelError(f"could not load adapter '{cfg.init_adapter}' to start from: {str(e).splitlines()[0]}") from None
 
 # %% ../nbs/08_train.ipynb #088ca4ed
 def checkpoints(folder) -> list:
@@ -70,10 +71,10 @@ def resume_checkpoint(cfg:TaoConfig, folder) -> Path:
     "The checkpoint in `folder` that a `cfg.resume` training continues from (None without resume); `TaoError` if there is none or it was set to other steps."
     if not cfg.resume: return None
     saved = checkpoints(folder)
-    if not saved: raise TaoError(f"no checkpoint in {folder} to resume from: run without --resume (checkpoints are saved every --save-steps steps)")
+    if not saved: raise ConfigError(f"no checkpoint in {folder} to resume from: run without --resume (checkpoints are saved every --save-steps steps)")
     last = saved[-1][1]
     if (n := json.loads((last/"trainer_state.json").read_text()).get("max_steps")) != cfg.steps:
-        raise TaoError(f"the interrupted training in {folder} was set to {n} steps, not {cfg.steps}: "
+        raise ConfigError(f"the interrupted training in {folder} was set to {n} steps, not {cfg.steps}: "
                        f"pass --steps {n} to resume it, or leave out --resume to start over")
     return last
 
@@ -134,10 +135,10 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
                reward=None, # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
                callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
     "Train a LoRA adapter with GRPO; return (adapter folder, log history)."
-    if not prompts: raise TaoError("no prompts to train on: exploration found no prompt with disagreeing candidates; add prompts, strategies or raise temperatures")
+    if not prompts: raise DataError("no prompts to train on: exploration found no prompt with disagreeing candidates; add prompts, strategies or raise temperatures")
     ranks = world()["world_size"]
     need = cfg.per_device_train_batch_size * ranks // cfg.num_generations
-    if len(prompts) < need: raise TaoError(f"only {len(prompts)} prompt(s) to train on, but one GRPO step takes {need} "
+    if len(prompts) < need: raise DataError(f"only {len(prompts)} prompt(s) to train on, but one GRPO step takes {need} "
                                            f"({cfg.per_device_train_batch_size} completions x {ranks} process(es) / {cfg.num_generations} generations): "
                                            "add prompts (--n-train) or lower --per-device-train-batch-size")
     out_dir = RoundFolder(out_dir); scratch = out_dir.trainer
@@ -213,7 +214,7 @@ def train_sft(model, tok, # loaded base model, its tokenizer
               adapter_name:str="adapter", # subfolder of `out_dir` the adapter goes to
               callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
     "Rejection-sampling fine-tuning: a LoRA adapter trained to answer each plain prompt with its winners; return (adapter folder, log history)."
-    if not targets: raise TaoError(f"no explored answer reached min_winner_score {cfg.min_winner_score}: nothing to imitate; "
+    if not targets: raise DataError(f"no explored answer reached min_winner_score {cfg.min_winner_score}: nothing to imitate; "
                                    "lower --min-winner-score, add prompts or strategies, or use --recipe grpo")
     ds = Dataset.from_dict({"prompt": [_chat("user", t["prompt"]) for t in targets], "completion": [_chat("assistant", t["completion"]) for t in targets]})
     model, peft_config = start_model(model, cfg)
@@ -230,7 +231,7 @@ def privileged_context(prompt:str, # the plain prompt
     "What the SDFT teacher sees beyond the plain prompt: the requirements restated as a checklist, and a winning answer."
     return restate_system(prompt) + (f"\n\nHere is an answer that meets every requirement; answer in the same way:\n{answer}" if answer else "")
 
-def sdft_args(cfg:TaoConfig, output_dir, n_prompts:int=None) -> "SDFTConfig":
+def sdft_args(cfg:TaoConfig, output_dir, n_prompts:int=None) -> "trl.experimental.sdft.SDFTConfig":  # noqa: F821 (TRL imported when needed)
     "TRL `SDFTConfig`: on-policy samples of the plain-prompt student, distilled towards the base model shown the privileged context (a batch fits the prompts)."
     from trl.experimental.sdft import SDFTConfig
     return SDFTConfig(output_dir=str(output_dir), max_steps=cfg.steps, learning_rate=cfg.sft_learning_rate, per_device_train_batch_size=min(cfg.per_device_train_batch_size, n_prompts or 10**9),
@@ -243,7 +244,7 @@ def train_sdft(model, tok, # loaded base model, its tokenizer
                cfg:TaoConfig, out_dir, callbacks:list=()) -> tuple:
     "Self-distillation with privileged context (TRL SDFT); return (adapter folder, log history)."
     from trl.experimental.sdft import SDFTTrainer
-    if not prompts: raise TaoError("no prompts to train on: explore some first")
+    if not prompts: raise DataError("no prompts to train on: explore some first")
     best = {}
     for t in targets: best.setdefault(t["prompt"], t["completion"])
     ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts], "privileged_context": [privileged_context(p, best.get(p)) for p in prompts]})
@@ -268,7 +269,7 @@ def train_recipe(model, tok, # loaded base model, its tokenizer
     if cfg.recipe == "sdft":
         prompts = list(dict.fromkeys([prompt_of(p) for p in selected] + [t["prompt"] for t in targets]))
         return train_sdft(model, tok, prompts, targets, cfg, out_dir, callbacks)
-    if cfg.recipe != "sft+grpo": raise TaoError(f"unknown recipe {cfg.recipe!r}; valid recipes: grpo, sft, sdft, sft+grpo")
+    if cfg.recipe != "sft+grpo": raise ConfigError(f"unknown recipe {cfg.recipe!r}; valid recipes: grpo, sft, sdft, sft+grpo")
     warm = RoundFolder(out_dir).warm_start
     if not (cfg.resume and (warm/"adapter_config.json").exists()):
         budget = [c for c in callbacks if isinstance(c, TimeBudget)]

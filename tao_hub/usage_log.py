@@ -12,8 +12,8 @@ import json, os, uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from huggingface_hub import CommitScheduler
-from .config import TaoError
-from .data import hub_error
+
+from .errors import ConfigError, hub_error
 
 # %% ../nbs/15_usage_log.ipynb #2820e3f9
 LOG_COLUMNS = ["id", "time", "prompt", "response", "metadata"]
@@ -28,7 +28,7 @@ def usage_row(prompt:str, # what the user asked
 def row_line(row:dict) -> str:
     "The JSON line written for `row`: every column a string (no null, so every file of the log has one schema), metadata as JSON."
     if not isinstance(row, dict) or not isinstance(row.get("prompt"), str):
-        raise TaoError("the redaction hook must return the row (a dict with a text 'prompt') or None")
+        raise ConfigError("the redaction hook must return the row (a dict with a text 'prompt') or None")
     meta = json.dumps(row.get("metadata") or {}, ensure_ascii=False, default=str)
     return json.dumps({k: "" if v is None else v for k, v in dict(row, metadata=meta).items()}, ensure_ascii=False, default=str) + "\n"
 
@@ -41,9 +41,9 @@ class UsageLogger:
                  redact=None, # f(row) -> row or None: mask or drop fields (or the whole row) before it is written
                  private:bool=True, # create the dataset as private
                  token:str=None): # Hub token (default: HF_TOKEN or `hf auth login`)
-        if redact is not None and not callable(redact): raise TaoError(f"redact must be a function row -> row or None, got {type(redact).__name__}")
+        if redact is not None and not callable(redact): raise ConfigError(f"redact must be a function row -> row or None, got {type(redact).__name__}")
         self.folder, self.redact = Path(folder), redact
-        if self.folder.exists() and not self.folder.is_dir(): raise TaoError(f"log folder {folder} is a file: choose a folder for the usage log")
+        if self.folder.exists() and not self.folder.is_dir(): raise ConfigError(f"log folder {folder} is a file: choose a folder for the usage log")
         self.file = self.folder/f"usage-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.jsonl"
         try: self.scheduler = CommitScheduler(repo_id=repo_id, repo_type="dataset", folder_path=self.folder, every=every, path_in_repo="data",
                                               allow_patterns="*.jsonl", private=private, token=token)

@@ -15,7 +15,7 @@ import json, os, re, signal, sqlite3, subprocess, sys, tempfile, threading, time
 from collections import Counter
 from functools import cache
 from pathlib import Path
-from .config import TaoError
+from .errors import ScorerError
 from .constraints import KINDS, parse_constraints, satisfied
 
 # %% ../nbs/05_verifiers.ipynb #251d4759
@@ -240,12 +240,12 @@ class SQLReward(Verifier):
     def __init__(self, db, # SQLite file the queries run against, or a folder of them picked by each row's `db_id` (Spider's layout)
                  timeout:float=2.0):
         super().__init__()
-        if not Path(db).exists(): raise TaoError(f"SQLite database {db} not found: give an existing file, e.g. --reward verifier:sql@shop.sqlite, "
+        if not Path(db).exists(): raise ScorerError(f"SQLite database {db} not found: give an existing file, e.g. --reward verifier:sql@shop.sqlite, "
                                                  "or a folder of databases named by a db_id column")
         self.db, self.timeout = Path(db).resolve(), timeout
         if self.db.is_dir(): return
         try: self._connect(self.db).execute("select count(*) from sqlite_master").fetchone()
-        except sqlite3.DatabaseError: raise TaoError(f"{db} is not a SQLite database: give the .sqlite/.db file your queries run against") from None
+        except sqlite3.DatabaseError: raise ScorerError(f"{db} is not a SQLite database: give the .sqlite/.db file your queries run against") from None
 
     def database(self, db_id=None):
         "The file a query runs on: the one database, or the folder's `db_id`.sqlite (or `db_id`/`db_id`.sqlite); None if absent."
@@ -342,11 +342,11 @@ class PythonReward(Verifier):
     def __init__(self, tests_file=None, # file of test lines (asserts) for every prompt; a `tests` column overrides it
                  timeout:float=5.0, memory_mb:int=512):
         super().__init__()
-        if tests_file is not None and not Path(tests_file).is_file(): raise TaoError(f"tests file {tests_file} not found: give a file of assert lines, e.g. --reward verifier:python@tests.py")
+        if tests_file is not None and not Path(tests_file).is_file(): raise ScorerError(f"tests file {tests_file} not found: give a file of assert lines, e.g. --reward verifier:python@tests.py")
         self.tests = [l for l in Path(tests_file).read_text().splitlines() if l.strip()] if tests_file else []
         for i, t in enumerate(self.tests):
             try: compile(t, str(tests_file), "exec")
-            except SyntaxError: raise TaoError(f"tests file {tests_file}: line {i + 1} is not a complete Python statement ({t.strip()[:60]!r}); put one test per line, e.g. assert f(2) == 4") from None
+            except SyntaxError: raise ScorerError(f"tests file {tests_file}: line {i + 1} is not a complete Python statement ({t.strip()[:60]!r}); put one test per line, e.g. assert f(2) == 4") from None
         self.timeout, self.memory_mb = timeout, memory_mb
 
     def check(self, prompt:str, completion:str, tests=None, **row):

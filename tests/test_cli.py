@@ -1,21 +1,9 @@
 "The `tao-hub` console script as a user runs it: a full round on the tiny model and the stage commands (bad input: test_errors.py)."
-import json, os, sqlite3, subprocess, sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+import json, sqlite3, subprocess, sys
 import pytest
 from huggingface_hub import ModelCard
-from tao_hub.round import tiny_prompts
-
-TAO = str(Path(sys.executable).parent/"tao-hub")
-
-def tao(*args, cwd=None, env=None):
-    return subprocess.run([TAO, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}))
-
-def tiny_flags(tiny_model, tmp_path):
-    "A GRPO round on the tiny model (the tests of steps, checkpoints, resume and ranks are GRPO's; the default recipe is tested from a config file)."
-    return ["--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"prompts.jsonl"), "--recipe", "grpo", "--n-train", 10, "--n-eval", 6, "--steps", 2,
-            "--num-generations", 2, "--per-device-train-batch-size", 4, "--max-new-tokens", 8, "--max-completion-length", 8,
-            "--strategies", "plain@1.0,restate@1.0,think@1.0"]
+from tao_hub.testing.tiny import tiny_prompts
+from conftest import tao, tiny_flags
 
 def test_round_from_config_file(tiny_model, tmp_path):
     "`tao-hub run CONFIG.yaml --set ...` runs a whole round and writes every output the issue lists."
@@ -65,7 +53,8 @@ def test_stages_one_by_one(tiny_model, tmp_path):
     out = tmp_path/"r"
     r = tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert sorted(p.name for p in out.iterdir()) == ["candidates.jsonl", "config.json", "exploration.json", "prompts_eval.jsonl", "prompts_train.jsonl", "tao-hub.log"]
+    assert sorted(p.name for p in out.iterdir()) == ["candidates.jsonl", "config.json", "exploration.json",
+                                                     "prompts_eval.jsonl", "prompts_train.jsonl", "tao-hub.log"]
     for cmd in ["score", "train", "eval"]:
         r = tao(cmd, "--out", out)
         assert r.returncode == 0, (cmd, r.stderr[-3000:])
@@ -78,38 +67,6 @@ def test_stages_one_by_one(tiny_model, tmp_path):
 def test_demo_help_explains_length():
     r = tao("demo", "--help")
     assert r.returncode == 0 and "Shorter" in r.stdout and "Longer" in r.stdout and "--steps" in r.stdout
-
-def after_import(module:str, *lines:str) -> str:
-    "Source of a sitecustomize.py that runs `lines` (with `module` bound) right after `module` is imported: a library or CPU quirk, simulated."
-    body = "".join(f"            {l}\n" for l in lines)
-    return f"""import importlib.abc, importlib.util, logging, sys, warnings
-class AfterImport(importlib.abc.MetaPathFinder):
-    busy = False
-    def find_spec(self, name, path, target=None):
-        if name != {module!r} or self.busy: return None
-        self.busy = True                      # availability checks land here too: stay for the real import
-        try: spec = importlib.util.find_spec(name)
-        finally: self.busy = False
-        run = spec.loader.exec_module
-        def exec_module(module):
-            run(module)
-{body}        spec.loader.exec_module = exec_module
-        return spec
-sys.meta_path.insert(0, AfterImport())
-"""
-
-def _one_line_error(r, *needles):
-    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr[-2000:])
-    err = r.stderr.strip()
-    assert "Traceback" not in r.stderr and len(err.splitlines()) == 1, r.stderr
-    assert err.startswith("tao-hub: error: ")
-    for n in needles: assert n in err, err
-
-def _all_fail(cases:dict, tmp_path, env=None):
-    "Run each case's `tao-hub` command (two at a time: independent processes, mostly imports) and check its one-line error."
-    with ThreadPoolExecutor(2) as pool: runs = dict(zip(cases, pool.map(lambda k: tao(*cases[k][0], env=env), cases)))
-    for k, (_, needles) in cases.items(): _one_line_error(runs[k], *needles)
-    return runs
 
 @pytest.mark.slow
 def test_demo_end_to_end_on_smollm2(tmp_path):

@@ -1,7 +1,7 @@
 "Bad input as a user meets it at the `tao-hub` console script, with or without library noise at import: one line on stderr, exit status 2, nothing left behind."
 import os, subprocess, sys
-from tao_hub.round import tiny_prompts
-from test_cli import after_import, tao, tiny_flags, _all_fail
+from tao_hub.testing.tiny import tiny_prompts
+from conftest import after_import, tao, tiny_flags, all_fail
 
 def test_bad_input(tiny_model, tmp_path):
     "Each bad input gets one clear line and exit status 2, never a traceback."
@@ -14,7 +14,7 @@ def test_bad_input(tiny_model, tmp_path):
     plain.write_text('{"prompt": "Tell me about rain."}\n{"prompt": "Tell me about owls."}\n')
     busy = tmp_path/"busy"
     busy.mkdir(); (busy/"keep.txt").write_text("precious")
-    _all_fail({
+    all_fail({
         "missing": (["run", tmp_path/"missing.yaml"], ["config file not found"]),
         "key": (["run", tmp_path/"bad.yaml"], ["unknown config key(s) 'learnin_rate'", "valid keys"]),
         "set": (["demo", "--set", "stepz=3"], ["unknown config key(s) 'stepz'"]),
@@ -27,7 +27,7 @@ def test_bad_input(tiny_model, tmp_path):
         "o4": (["run", "--strategies", "plain@0.7,beam", "--out", tmp_path/"o4"], ["unknown strategy 'beam'"]),
         "o5": (["run", "--per-device-train-batch-size", "6", "--out", tmp_path/"o5"], ["multiple of num_generations"]),
         "busy": (["run", *tiny_flags(tiny_model, tmp_path), "--out", busy], ["exists and is not empty", "--overwrite"]),
-    }, tmp_path)
+    })
     for o in ["o1", "o2", "o3", "o4", "o5"]: assert not (tmp_path/o).exists(), f"a refused run must not leave {o} behind"
     assert (busy/"keep.txt").read_text() == "precious" and sorted(p.name for p in busy.iterdir()) == ["keep.txt"]
 
@@ -43,7 +43,7 @@ def test_every_error_is_one_line(tiny_model, tmp_path):
     (tmp_path/"empty.csv").write_text("")
     (tmp_path/"ps").mkdir()
     prompts = ["--model", tiny_model, "--out"]
-    _all_fail({
+    all_fail({
         "nocommand": ([], ["the following arguments are required: COMMAND"]),
         "badcommand": (["trian"], ["invalid choice: 'trian'"]),
         "badflag": (["run", "--stepz", 3], ["unrecognized arguments: --stepz"]),
@@ -63,7 +63,7 @@ def test_every_error_is_one_line(tiny_model, tmp_path):
         "emptycsv": (["run", "--prompts", tmp_path/"empty.csv", *prompts, tmp_path/"o3"], ["could not read prompt file"]),
         "promptdir": (["run", "--prompts", tmp_path/"ps", *prompts, tmp_path/"o4"], ["is a folder"]),
         "outfile": (["run", "--out", tmp_path/"latin1.yaml"], ["exists and is not a folder"]),
-    }, tmp_path)
+    })
     for o in ["o1", "o2", "o3", "o4"]: assert not (tmp_path/o).exists()
 
 NOISY = after_import("bitsandbytes",       # bitsandbytes 0.50 prints at import on some CPUs, in the three ways libraries do
@@ -79,11 +79,11 @@ def test_library_noise_stays_off_the_error_path(tiny_model, tmp_path):
         assert said in probe.stderr, probe.stderr                     # the simulation is live: without tao-hub's care these reach stderr
     nocol = tmp_path/"nocol.jsonl"
     nocol.write_text('{"text": "Write about rain. Use fewer than 9 words."}\n')
-    _all_fail({"config": (["run", tmp_path/"missing.yaml"], ["config file not found"]),
+    all_fail({"config": (["run", tmp_path/"missing.yaml"], ["config file not found"]),
                "prompts": (["run", "--model", tiny_model, "--prompts", nocol, "--out", tmp_path/"o1"], ["has no column 'prompt'"]),
                "strategy": (["explore", "--model", tiny_model, "--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--strategies", "beam",
                              "--out", tmp_path/"o2"], ["unknown strategy 'beam'"])},
-              tmp_path, env)
+             env)
     out = tmp_path/"r"
     r = tao("explore", *tiny_flags(tiny_model, tmp_path), "--out", out, env=env)
     assert r.returncode == 0 and "SIMULATED" not in r.stderr + r.stdout, r.stderr[-2000:]

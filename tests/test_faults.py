@@ -1,14 +1,14 @@
 """Faults users hit, each found outside the project: every prompt over the token budget, a damaged adapter, a push with nothing
 to push, and a re-run after a run that failed before computing anything. Each ends in one line and loses nothing computed."""
 import json
-from tao_hub.round import tiny_prompts
-from test_cli import tao, _all_fail, _one_line_error
+from tao_hub.testing.tiny import tiny_prompts
+from conftest import tao, all_fail, one_line_error
 
 def test_faults_users_hit_end_in_one_line(tiny_model, tmp_path):
     "Every prompt over the token budget (with a reward model given), a damaged --init-adapter, a push with no adapter: one line each, before any work."
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
-    from tao_hub.rewards import tiny_reward_model_dir
+    from tao_hub.testing.tiny import tiny_reward_model_dir
     long = tmp_path/"long.jsonl"
     long.write_text('{"prompt": "Write about rain. Use fewer than 9 words."}\n{"prompt": "Write about owls. Use fewer than 9 words."}\n')
     cut = tmp_path/"cut"
@@ -17,7 +17,7 @@ def test_faults_users_hit_end_in_one_line(tiny_model, tmp_path):
     weights.write_bytes(weights.read_bytes()[:len(weights.read_bytes()) // 2])      # a copy cut short
     unfinished = tmp_path/"unfinished"
     unfinished.mkdir(); (unfinished/"metrics.json").write_text("{}"); (unfinished/"README.md").write_text("# card")
-    runs = _all_fail({
+    runs = all_fail({
         "budget": (["run", "--model", tiny_model, "--prompts", long, "--max-prompt-tokens", 4, "--reward-model", tiny_reward_model_dir(),
                     "--out", tmp_path/"o1"], ["none of the 2 prompts read is usable: 2 over the token budget (max_prompt_tokens=4)",
                                               "raise --max-prompt-tokens, or pass --prompt-overflow truncate"]),
@@ -25,7 +25,7 @@ def test_faults_users_hit_end_in_one_line(tiny_model, tmp_path):
                     [f"--init-adapter {cut} has a damaged adapter_model.safetensors", "a copy cut short?"]),
         "push": (["push", unfinished, "--to", "test-org/x"],
                  [f"{unfinished}/adapter holds no adapter (adapter_config.json): nothing to push", "pass the --out folder of a finished round"]),
-    }, tmp_path)
+    })
     assert not (tmp_path/"o1").exists() and not (tmp_path/"o2").exists()
     said = runs["budget"].stdout                                        # the scorers line came before the error
     assert "verifier:constraints + rm:" in said and "--reward-model adds its model to --reward" in said, said
@@ -35,7 +35,7 @@ def test_failed_model_load_does_not_block_its_rerun(tiny_model, tmp_path):
     out, wrong = tmp_path/"r", tmp_path/"not-a-model"
     wrong.mkdir()
     flags = ["--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--n-train", 4, "--n-eval", 2, "--max-new-tokens", 4, "--strategies", "plain@1.0", "--out", out]
-    _one_line_error(tao("explore", "--model", wrong, *flags), "could not load model")
+    one_line_error(tao("explore", "--model", wrong, *flags), "could not load model")
     assert (out/"config.json").exists()                                 # the failed run had prepared its folder
     r = tao("explore", "--model", tiny_model, *flags)
     assert r.returncode == 0, r.stderr[-3000:]

@@ -2,7 +2,7 @@
 import json
 import pytest
 import torch
-from test_cli import tao
+from conftest import tao
 
 pytestmark = pytest.mark.gpu
 
@@ -16,7 +16,7 @@ def qwen_dir():
     return model_dir("qwen2.5-0.5b")
 
 def _run(qwen_dir, tmp_path, *extra):
-    from tao_hub.round import tiny_prompts
+    from tao_hub.testing.tiny import tiny_prompts
     r = tao("run", "--model", qwen_dir, "--prompts", tiny_prompts(tmp_path/"p.jsonl"), "--recipe", "grpo", "--n-train", 16, "--n-eval", 8, "--steps", 3,
             "--max-new-tokens", 32, "--max-completion-length", 32, "--out", tmp_path/"r", *extra)
     assert r.returncode == 0, r.stderr[-3000:]

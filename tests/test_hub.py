@@ -1,4 +1,4 @@
-"""The Hub end to end, against the loopback Hub emulator (tao_hub.hub_emulator) with the real clients: huggingface_hub, datasets,
+"""The Hub end to end, against the loopback Hub emulator (tao_hub.testing.hub) with the real clients: huggingface_hub, datasets,
 transformers and peft in the `tao-hub` console script and in fresh Python processes. Nothing is mocked; pytest-socket (pytest.ini)
 refuses any connection beyond 127.0.0.1 in this process, and the client processes get a proxy pointing at the emulator, which
 records any request meant for another host as an unknown route (asserted empty)."""
@@ -9,13 +9,10 @@ import pytest
 import datasets
 import torch
 from huggingface_hub import HfApi, ModelCard, hf_hub_download
-from tao_hub.hub_emulator import HubEmulator, activate
-from tao_hub.models import tiny_model_dir
-from tao_hub.rewards import tiny_reward_model_dir
-from tao_hub.round import tiny_prompts
-from test_cli import after_import
+from tao_hub.testing.hub import HubEmulator, activate
+from tao_hub.testing.tiny import tiny_model_dir, tiny_prompts, tiny_reward_model_dir
+from conftest import TAO, after_import, one_line_error
 
-TAO = str(Path(sys.executable).parent/"tao-hub")
 SMALL = ["--n-train", 10, "--n-eval", 6, "--steps", 2, "--num-generations", 2, "--per-device-train-batch-size", 4, "--max-new-tokens", 8,
          "--max-completion-length", 8, "--strategies", "plain@1.0,restate@1.0", "--reward-batch-size", 4]
 ROUND = ["--model", "test-org/tiny-base", "--dataset", "test-org/prompts", "--prompt-column", "prompt", "--reward-model", "test-org/tiny-rm",
@@ -91,7 +88,8 @@ def test_round_pulls_trains_and_pushes(hub, round1):
         assert "The reward model's score is its own learned preference" in card.text and "random split of the same prompt set" in card.text
         assert "surface constraints" in card.text and "same generator" not in card.text
         assert {e.dataset_name for e in info.card_data.eval_results} == {"held-out prompts"}
-        assert json.load(open(hf_hub_download("test-org/tiny-tao", "adapter_config.json", revision="round-1")))["base_model_name_or_path"] == "test-org/tiny-base"
+        assert json.load(open(hf_hub_download("test-org/tiny-tao", "adapter_config.json",
+                                              revision="round-1")))["base_model_name_or_path"] == "test-org/tiny-base"
         # main moves only when the round is promoted (promote_rule ci: the paired 95% CI of tuned − base lies above 0)
         push = json.loads((out/"push.json").read_text())
         assert push["promoted"] == (m["tuned_minus_base"]["ci95"][0] > 0)
@@ -126,10 +124,11 @@ def test_cpu_round_asks_the_hub_for_nothing_else(hub, round1):
     general = ("GET /api/whoami-v2", "POST /api/repos/create", "POST /api/validate-yaml", "PUT /_lfs/")   # endpoints that name no repo
     assert not [r for r in hub.round1_routes if not r.startswith(general) and not any(n in r for n in named)], hub.round1_routes
 
-LOAD = """import tao_hub, json
+LOAD = ("""import tao_hub, json
 from tao_hub.models import generate
 model, tok = tao_hub.load_tuned("test-org/tiny-tao", revision="round-1", merge={merge})
-print(json.dumps(dict(kind=type(model).__name__, text=generate(model, tok, [[{{"role": "user", "content": "Describe rain."}}]], max_new_tokens=6)[0]["text"])))"""
+print(json.dumps(dict(kind=type(model).__name__, text=generate(model, tok, """
+        """[[{{"role": "user", "content": "Describe rain."}}]], max_new_tokens=6)[0]["text"])))""")
 
 def test_load_tuned_in_fresh_process_then_offline(hub, round1):
     r = py(hub, LOAD.format(merge=False))
@@ -149,7 +148,8 @@ def test_second_round_leaves_round_one_alone(hub, round1, tmp_path):
         before = {t.name: t.target_commit for t in HfApi().list_repo_refs("test-org/tiny-tao").tags}
     r = tao(hub, "run", *ROUND, "--seed", 1, "--init-adapter", "test-org/tiny-tao@round-1", "--out", tmp_path/"r2")
     assert r.returncode == 0, r.stderr[-4000:]
-    assert json.loads((tmp_path/"r2"/"train.json").read_text())["init_adapter"] == "test-org/tiny-tao@round-1"   # round 2 built on round 1's adapter, from the Hub
+    # round 2 built on round 1's adapter, from the Hub
+    assert json.loads((tmp_path/"r2"/"train.json").read_text())["init_adapter"] == "test-org/tiny-tao@round-1"
     with activate(hub):
         refs = HfApi().list_repo_refs("test-org/tiny-tao")
         tags, branches = {t.name: t.target_commit for t in refs.tags}, {b.name: b.target_commit for b in refs.branches}
@@ -157,12 +157,6 @@ def test_second_round_leaves_round_one_alone(hub, round1, tmp_path):
         assert tags["round-2"] == branches["round-2"] != tags["round-1"]
         assert len(datasets.load_dataset("test-org/tiny-tao-tao-data", "candidates", split="round_2")) == 20
         assert len(datasets.load_dataset("test-org/tiny-tao-tao-data", "candidates", split="round_1")) == 20
-
-def _one_line_error(r, *needles):
-    assert r.returncode == 2, (r.returncode, r.stdout[-500:], r.stderr[-3000:])
-    err = r.stderr.strip().splitlines()
-    assert "Traceback" not in r.stderr and err[-1].startswith("tao-hub: error: "), r.stderr[-3000:]
-    for n in needles: assert n in err[-1], err[-1]
 
 def test_bad_hub_input_fails_fast(hub, tmp_path):
     "Each fails before any model is trained, in one line, and leaves no output folder behind."
@@ -173,14 +167,16 @@ def test_bad_hub_input_fails_fast(hub, tmp_path):
              "e": (["--reward-model", "test-org/tiny-base"], None, ["is LlamaForCausalLM", "not a single-logit sequence classifier"])}
     def run(k): return tao(hub, "run", *ROUND, *cases[k][0], "--out", tmp_path/k, token=cases[k][1])
     with ThreadPoolExecutor(2) as pool: runs = dict(zip(cases, pool.map(run, cases)))     # independent processes, two at a time
-    for k, (_, _, needles) in cases.items(): _one_line_error(runs[k], *needles)
+    for k, (_, _, needles) in cases.items(): one_line_error(runs[k], *needles, alone=False)
     for d in "abcde": assert not (tmp_path/d).exists()
 
 def test_push_failure_keeps_files_and_retry_succeeds(hub, round1):
     out, _ = round1
     before = files_digest(out)
     hub.fail(r"^POST /api/models/test-org/tiny-retry/commit/", 500)
-    try: _one_line_error(tao(hub, "push", out, "--to", "test-org/tiny-retry", "--private"), "push to test-org/tiny-retry failed", "nothing is lost", f"tao-hub push {out} --to test-org/tiny-retry")
+    try: one_line_error(tao(hub, "push", out, "--to", "test-org/tiny-retry", "--private"),
+                        "push to test-org/tiny-retry failed", "nothing is lost",
+                        f"tao-hub push {out} --to test-org/tiny-retry", alone=False)
     finally: hub.clear_failures()
     assert files_digest(out) == before                  # every local file byte-identical, push.json included
     hub.fail(r"^POST /api/models/test-org/tiny-retry/commit/", 500, times=2)   # two transient failures, then the Hub answers

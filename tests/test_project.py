@@ -14,8 +14,11 @@ def copy(tmp_path):
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp_path/name, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     return tmp_path
 
-def _changed(a:Path, b:Path, pattern:str):
-    return sorted(p.name for p in a.glob(pattern) if not filecmp.cmp(p, b/p.name, shallow=False)) + sorted({p.name for p in b.glob(pattern)} - {p.name for p in a.glob(pattern)})
+def _changed(a:Path, b:Path, pattern:str) -> list:
+    "Files matching `pattern` anywhere below `a` that differ in `b`, or exist only in `b` (subpackages included)."
+    rel = lambda d: {str(p.relative_to(d)) for p in d.rglob(pattern) if "__pycache__" not in p.parts}
+    return (sorted(n for n in rel(a) if not (b/n).exists() or not filecmp.cmp(a/n, b/n, shallow=False))
+            + sorted(rel(b) - rel(a)))
 
 def test_package_is_exported_from_notebooks(copy):
     subprocess.run([BIN/"nbdev-export"], cwd=copy, check=True, capture_output=True)
@@ -27,7 +30,8 @@ def test_notebooks_are_clean(copy):
 
 def test_pyproject_matches_settings_ini(copy):
     subprocess.run([sys.executable, "scripts/sync_pyproject.py"], cwd=copy, check=True, capture_output=True)
-    assert (copy/"pyproject.toml").read_text() == (ROOT/"pyproject.toml").read_text(), "pyproject.toml differs from settings.ini: run python scripts/sync_pyproject.py and commit"
+    assert (copy/"pyproject.toml").read_text() == (ROOT/"pyproject.toml").read_text(), \
+        "pyproject.toml differs from settings.ini: run python scripts/sync_pyproject.py and commit"
 
 def test_readme_is_rendered_from_index(copy):
     r = subprocess.run([sys.executable, "scripts/render_readme.py", "--check"], cwd=copy, capture_output=True, text=True)

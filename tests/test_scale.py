@@ -1,10 +1,11 @@
-"Scale on a CPU: GRPO in two processes (torchrun, gloo), resume after a real SIGKILL, batch checks. The GPU paths (accelerate DDP/ZeRO-2, vLLM) need a GPU machine."
+"""Scale on a CPU: GRPO in two processes (torchrun, gloo), resume after a real SIGKILL, batch checks.
+The GPU paths (accelerate DDP/ZeRO-2, vLLM) need a GPU machine."""
 import json, os, shutil, signal, subprocess, time
 from pathlib import Path
 from peft import PeftModel
 from transformers import AutoModelForCausalLM
 import pytest
-from test_cli import TAO, tao, tiny_flags, _all_fail, _one_line_error
+from conftest import TAO, tao, tiny_flags, all_fail, one_line_error
 
 @pytest.fixture(scope="module")
 def scored(tiny_model, tmp_path_factory):
@@ -60,22 +61,23 @@ def test_resume_after_sigkill(tiny_model, scored, tmp_path):
 
 def test_scale_settings_fail_fast(tiny_model, tmp_path):
     "A batch that does not fit the world size, resuming nothing, a bad logger or starting adapter: one line, exit 2."
-    _all_fail({
+    all_fail({
         "batch": (["train", "--out", tmp_path/"x", "--num-processes", 2, "--per-device-train-batch-size", 3, "--num-generations", 4],
                   ["(3 x 2 = 6 completions per step) must be a multiple of num_generations (4)"]),
         "resume": (["run", "--resume", "--out", tmp_path/"nothing"], ["nothing to resume in"]),
         "report": (["run", "--report-to", "mlflow", "--out", tmp_path/"y"], ["report_to must be none, trackio, wandb or tensorboard"]),
         "adapter": (["run", "--init-adapter", tmp_path, "--out", tmp_path/"z"], ["holds no adapter (adapter_config.json)"]),
-    }, tmp_path)
+    })
 
 def test_multiprocess_resume_follows_its_flags(tiny_model, scored, tmp_path):
-    "`run --resume --steps N --num-processes 2` after an interrupted 2-step training: refused up front (as in one process), not silently trained to the old count."
+    """`run --resume --steps N --num-processes 2` after an interrupted 2-step training: refused up front (as in one
+    process), not silently trained to the old count."""
     out = Path(shutil.copytree(scored, tmp_path/"r"))
     assert tao("train", "--out", out, "--save-steps", 1).returncode == 0
     for gone in ["adapter", "train.json"]: shutil.rmtree(out/gone) if (out/gone).is_dir() else (out/gone).unlink()   # as if killed after step 2
     before = (out/"config.json").read_text()
     r = tao("run", "--resume", "--out", out, "--steps", 4, "--num-processes", 2, "--per-device-train-batch-size", 2)
-    _one_line_error(r, "was set to 2 steps, not 4", "pass --steps 2")
+    one_line_error(r, "was set to 2 steps, not 4", "pass --steps 2")
     assert not (out/"adapter").exists() and (out/"config.json").read_text() == before
     r = tao("run", "--resume", "--out", out, "--num-processes", 2, "--per-device-train-batch-size", 2, "--save-steps", 1)
     assert r.returncode == 0, r.stderr[-3000:]

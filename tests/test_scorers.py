@@ -4,8 +4,8 @@ from huggingface_hub import ModelCard
 from tao_hub.explore import vllm_available
 from tao_hub.models import has_gpu
 from tao_hub.verifiers import Guard
-from tao_hub.round import tiny_prompts
-from test_cli import tao, tiny_flags, _all_fail
+from tao_hub.testing.tiny import tiny_prompts
+from conftest import tao, tiny_flags, all_fail
 
 VLLM_HERE = vllm_available() and has_gpu()
 
@@ -37,14 +37,16 @@ def test_round_with_weighted_scorers_and_multipass_strategies(tiny_model, tmp_pa
 def test_bad_scorer_specs_fail_before_any_work(tiny_model, tmp_path):
     "A malformed spec, an unknown scorer, wrong weights, a missing database or an impossible backend: one line, exit 2, nothing written."
     base = ["run", "--model", tiny_model, "--prompts", tmp_path/"none.jsonl"]
-    cases = {"o1": ([*base, "--reward", "verifier:constrains"], ["unknown verifier in 'verifier:constrains'", "valid scorers: rm:ORG/NAME[@REV]", "guard[@MAX_WORDS]"]),
+    cases = {"o1": ([*base, "--reward", "verifier:constrains"],
+                    ["unknown verifier in 'verifier:constrains'", "valid scorers: rm:ORG/NAME[@REV]",
+                     "guard[@MAX_WORDS]"]),
              "o2": ([*base, "--reward", "bleu"], ["unknown scorer 'bleu'", "verifier:sql@DB.sqlite"]),
              "o3": ([*base, "--reward", "verifier:constraints,guard", "--reward-weights", "1"], ["reward_weights has 1 value(s) for 2 scorer(s)"]),
              "o4": (["run", "--reward", "verifier:sql@missing.sqlite"], ["SQLite database missing.sqlite not found"]),
              "o6": (["run", "--reward", "verifier:math"], ["verifier:math needs an 'answer' column", "use consistency:math"]),
              "o7": (["run", "--strategies", "fewshot,plain"], ["list another strategy first"])}
     if not VLLM_HERE: cases["o5"] = (["run", "--backend", "vllm"], ["backend vllm cannot run here", "--backend transformers"])
-    _all_fail({o: ([*args, "--out", tmp_path/o], needles) for o, (args, needles) in cases.items()}, tmp_path)
+    all_fail({o: ([*args, "--out", tmp_path/o], needles) for o, (args, needles) in cases.items()})
     for o in ["o1", "o2", "o3", "o4", "o5", "o6", "o7"]: assert not (tmp_path/o).exists()
 
 REWARD_FILE = '''import json, os
@@ -86,5 +88,5 @@ def test_user_reward_errors_are_one_line(tiny_model, tmp_path):
     cases = {"m1": ([*base, "--reward", "py:no_such_rewards:f"], ["reward module 'no_such_rewards' could not be imported"]),
              "m2": ([*base, "--reward", f"py:{tmp_path/'my_rewards.py'}:nope"], ["has no function 'nope' (it has: near_target)"]),
              "m3": ([*base, "--reward", "py:gone.py:f"], ["reward file gone.py not found"])}
-    _all_fail({o: ([*args, "--out", tmp_path/o], needles) for o, (args, needles) in cases.items()}, tmp_path)
+    all_fail({o: ([*args, "--out", tmp_path/o], needles) for o, (args, needles) in cases.items()})
     for o in cases: assert not (tmp_path/o).exists()
