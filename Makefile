@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 LATEST := .venv-latest
 TORCH_LATEST ?= $(TORCH)
 
-.PHONY: install demo test test-slow test-latest lock check clean python-version
+.PHONY: install demo test test-slow test-latest lock check outputs clean python-version
 
 python-version:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "make needs Python 3.11 or newer ($(LOCK) was resolved on 3.11): pass PY=python3.11, or pip install tao-hub for ranges that allow 3.10")'
@@ -62,6 +62,11 @@ check: $(STAMP)
 	$(BIN)/nbdev-clean && $(BIN)/nbdev-export && $(BIN)/python scripts/sync_pyproject.py && $(BIN)/python scripts/render_readme.py --check
 	git diff --exit-code -- nbs tao_hub pyproject.toml README.md
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/notebook_outputs.py --check
+
+# run every notebook and keep the outputs a reader should see (scripts/notebook_outputs.py says which); commit them
+outputs: $(STAMP)
+	$(BIN)/python scripts/notebook_outputs.py && $(BIN)/nbdev-clean
 
 clean:
 	rm -rf $(VENV) $(LATEST) .pytest_cache

@@ -1,4 +1,4 @@
-"""A real card for the adapter: Hub metadata (`base_model`, `library_name: peft`, `model-index` with the three-way evaluation), the results table, the recipe, and how to load it.
+"""A real card for the adapter: Hub metadata with the evaluation, the results table, the recipe, and how to load it.
 
 Docs: https://tao-hub.github.io/tao-hub/card.html.md"""
 
@@ -24,7 +24,8 @@ def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:
     evals = [EvalResult(task_type="text-generation", dataset_type="tao-hub/held-out-prompts", dataset_name=dataset_name,
                         dataset_split="eval", metric_type=metric if s == "tuned" else f"{metric}_{s}",
                         metric_name=LABELS[s], metric_value=round(metrics[s]["score"], 4)) for s in ["tuned", "base", "best_of_n"] if s in metrics]
-    return ModelCardData(base_model=base_model, library_name="peft", license=license, model_name=name, pipeline_tag="text-generation", datasets=datasets or None,
+    return ModelCardData(base_model=base_model, library_name="peft", license=license, model_name=name,
+                         pipeline_tag="text-generation", datasets=datasets or None,
                          tags=["tao-hub", "tao", "grpo", "trl", "lora", "qlora", "label-free"] + ([f"base_model:adapter:{base_model}"] if base_model else []),
                          eval_results=evals, base_model_relation="adapter" if base_model else None)
 
@@ -63,7 +64,8 @@ def details_table(details:dict) -> str:
     for s in ["base", "best_of_n", "tuned"]:
         if s in details:
             d = details[s]
-            rows.append(f"| {s} | {d['constraints_met']:.3f} | {d['repetition']:.3f} | " + " | ".join(f"{d['per_kind'].get(k, float('nan')):.2f}" for k in kinds) + " |")
+            rows.append(f"| {s} | {d['constraints_met']:.3f} | {d['repetition']:.3f} | "
+                        + " | ".join(f"{d['per_kind'].get(k, float('nan')):.2f}" for k in kinds) + " |")
     return "\n".join(rows)
 
 # %% ../nbs/10_card.ipynb #ccb086e4
@@ -87,7 +89,8 @@ import tao_hub
 model, tok = tao_hub.load_tuned("{adapter}", merge=True)
 ```'''
 
-SCORE_TEXT = "Scores are the mean fraction of the prompt's constraints met (0 to 1), discounted by the share of repeated word trigrams (a guard against looping answers)"
+SCORE_TEXT = ("Scores are the mean fraction of the prompt's constraints met (0 to 1), "
+              "discounted by the share of repeated word trigrams (a guard against looping answers)")
 REWARD_TEXT = "constraint verifier (fraction of the prompt's constraints satisfied, times one minus the share of repeated word trigrams)"
 
 LIMITATIONS = ["The reward checks surface constraints only (length, words, phrases); it says nothing about whether the text is true or good.",
@@ -98,12 +101,14 @@ def training_text(cfg:dict, train:dict) -> str:
     steps = {p["recipe"]: p.get("steps") for p in train.get("phases", [])}
     lora = f"LoRA r={cfg['lora_r']} alpha={cfg['lora_alpha']} on all linear layers"
     grpo = (f"TRL GRPO, {steps.get('grpo', cfg['steps'])} steps, learning rate {cfg['learning_rate']}, {cfg['num_generations']} generations per prompt, "
-            f"{cfg['per_device_train_batch_size']} completions per step, {cfg['max_completion_length']} completion tokens, temperature {cfg['temperature']}, beta {cfg['beta']}")
+            f"{cfg['per_device_train_batch_size']} completions per step, "
+            f"{cfg['max_completion_length']} completion tokens, temperature {cfg['temperature']}, beta {cfg['beta']}")
     bar = (f"score ≥ {cfg['min_winner_score']}" if cfg.get("min_winner_score") is not None
            else "full marks under pass/fail verifiers, else above the prompt's mean candidate score")
     phase = next((p for p in train.get("phases", []) if p["recipe"] == "sft"), {})
     sft = (f"rejection-sampling fine-tuning (TRL SFT, loss on the completion only) on {phase.get('targets', '?')} winning explored answers of "
-           f"{phase.get('prompts', '?')} prompts (the scorers' bar: {bar}; at most {cfg.get('winners_per_prompt', 2)} per prompt; no strategy scaffold in the targets), "
+           f"{phase.get('prompts', '?')} prompts (the scorers' bar: {bar}; "
+           f"at most {cfg.get('winners_per_prompt', 2)} per prompt; no strategy scaffold in the targets), "
            f"{cfg.get('sft_epochs', '?')} epochs, learning rate {cfg.get('sft_learning_rate', '?')}")
     sdft = (f"self-distillation (TRL SDFT): the base model shown the restated requirements and a winning answer is the teacher of the plain-prompt student, "
             f"{steps.get('sdft', cfg['steps'])} steps, learning rate {cfg.get('sft_learning_rate', '?')}")
@@ -121,7 +126,10 @@ def card_body(metrics:dict, info:dict) -> str:
     strat = "\n".join(f"| {r['strategy']} | {r['mean_score']:.3f} | {r['best_rate']:.2f} | {r['tokens']:.1f} |" for r in info["strategy_report"])
     return f"""# {info.get('name', 'tao-hub adapter')}
 
-A LoRA adapter for {base_link} trained by [tao-hub](https://github.com/tao-hub/tao-hub) with one round of label-free Test-time Adaptive Optimization (TAO): explore several answers per unlabeled prompt, score them without labels, and train the model on what exploration found so that a plain prompt does what only the expensive strategies did.
+A LoRA adapter for {base_link} trained by [tao-hub](https://github.com/tao-hub/tao-hub) with one round of \
+label-free Test-time Adaptive Optimization (TAO): explore several answers per unlabeled prompt, \
+score them without labels, and train the model on what exploration found so that a plain prompt does \
+what only the expensive strategies did.
 
 ## Results on {metrics['n_eval_prompts']} held-out prompts
 
@@ -153,7 +161,9 @@ its token cost counts all N candidates.
 {strat}
 {chr(10) + '- **Training targets**: ' + info['winners'].removeprefix('training targets ') + '.' + chr(10) if info.get('winners') else ''}
 - **Reward**: {info.get('reward', REWARD_TEXT)}.
-- **Selection**: {sel['disagree']} of {sel['prompts']} prompts had disagreeing candidates and were kept for training ({sel['all_pass']} had every candidate at full marks, {sel['all_same']} had all candidates tied at another score, {sel['unscorable']} unscorable).
+- **Selection**: {sel['disagree']} of {sel['prompts']} prompts had disagreeing candidates and were kept for training \
+({sel['all_pass']} had every candidate at full marks, {sel['all_same']} had all candidates tied at another score, \
+{sel['unscorable']} unscorable).
 - **Training**: {training_text(cfg, info.get('training') or {})}
 - **Wall time**: {info['wall_seconds']:.0f} s on {info['device']}.
 

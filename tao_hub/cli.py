@@ -1,4 +1,4 @@
-"""`tao-hub demo`, `tao-hub run [CONFIG.yaml]`, one subcommand per stage (`explore`, `score`, `train`, `eval`), `tao-hub push DIR --to ORG/NAME`, and `tao-hub flywheel`: round after round from a usage log.
+"""`tao-hub demo`, `run`, a subcommand per stage, `push`, and `flywheel`: round after round from a usage log.
 
 Docs: https://tao-hub.github.io/tao-hub/cli.html.md"""
 

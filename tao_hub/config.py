@@ -154,13 +154,15 @@ class TaoConfig:
     winners_per_prompt: int = _opt(2, "at most this many distinct winning answers per prompt as training targets")
     # train: the recipe, LoRA, TRL's settings, scale and resume
     recipe: Literal[tuple(RECIPES)] = _opt("sft", "how the round trains on what exploration found: " + "; ".join(f"{k}: {v}" for k, v in RECIPES.items()))
-    steps: int = _opt(20, "optimizer steps of GRPO and SDFT (TRL max_steps): recipes grpo, sdft and the GRPO phase of sft+grpo; sft trains for sft_epochs instead")
+    steps: int = _opt(20, "optimizer steps of GRPO and SDFT (TRL max_steps): "
+                      "recipes grpo, sdft and the GRPO phase of sft+grpo; sft trains for sft_epochs instead")
     learning_rate: float = _opt(1e-3, "learning rate of GRPO (recipe grpo, and the GRPO phase of sft+grpo); sft and sdft use sft_learning_rate")
     lora_r: int = _opt(16, "LoRA rank")
     lora_alpha: int = _opt(32, "LoRA alpha")
     lora_dropout: float = _opt(0.0, "LoRA dropout")
     num_generations: int = _opt(4, "completions per prompt in each GRPO group")
-    per_device_train_batch_size: int = _opt(8, "completions per GRPO step (a multiple of num_generations); also the batch of sft (winners per step) and sdft (prompts per step)")
+    per_device_train_batch_size: int = _opt(8, "completions per GRPO step (a multiple of num_generations); "
+                                            "also the batch of sft (winners per step) and sdft (prompts per step)")
     max_completion_length: int = _opt(48, "token budget of the completions GRPO and SDFT sample")
     temperature: float = _opt(0.7, "sampling temperature of the completions GRPO and SDFT sample")
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")

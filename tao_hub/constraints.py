@@ -50,12 +50,18 @@ KINDS = {k.name: k for k in [
     Kind("no_commas", "Do not use any commas.", r"do not use any commas()", lambda a, _: "," not in a),
     Kind("bullets", "Answer with exactly {arg} bullet points that start with '- '.", r"exactly (\d+) bullet points", lambda a, n: _bullets(a) == n, int),
     Kind("lowercase", "Write your entire answer in lowercase letters.", r"entire answer in lowercase()", lambda a, _: all(c.islower() for c in _letters(a))),
-    Kind("uppercase", "Write your entire answer in capital letters.", r"entire answer in capital letters()", lambda a, _: all(c.isupper() for c in _letters(a))),
-    Kind("end_phrase", "End your answer with the exact phrase '{arg}'.", r"end your answer with the exact phrase '([^']+)'", lambda a, p: _strip_end(a).lower().endswith(_strip_end(p).lower())),
+    Kind("uppercase", "Write your entire answer in capital letters.", r"entire answer in capital letters()",
+         lambda a, _: all(c.isupper() for c in _letters(a))),
+    Kind("end_phrase", "End your answer with the exact phrase '{arg}'.",
+         r"end your answer with the exact phrase '([^']+)'",
+         lambda a, p: _strip_end(a).lower().endswith(_strip_end(p).lower())),
     Kind("start_word", "Start your answer with the word '{arg}'.", r"start your answer with the word '([^']+)'", lambda a, w: _first_word(a) == w.lower()),
-    Kind("quotes", "Wrap your entire answer in double quotation marks.", r"wrap your entire answer in double quotation marks()", lambda a, _: len(a.strip()) > 1 and a.strip()[0] == a.strip()[-1] == '"'),
+    Kind("quotes", "Wrap your entire answer in double quotation marks.",
+         r"wrap your entire answer in double quotation marks()",
+         lambda a, _: len(a.strip()) > 1 and a.strip()[0] == a.strip()[-1] == '"'),
     Kind("json", "Format your entire answer as valid JSON.", r"entire answer as valid json()", lambda a, _: _is_json(a)),
-    Kind("title", "Include a title wrapped in double angular brackets, such as <<my title>>.", r"title wrapped in double angular brackets()", lambda a, _: re.search(r"<<[^<>\n]+>>", a) is not None),
+    Kind("title", "Include a title wrapped in double angular brackets, such as <<my title>>.",
+         r"title wrapped in double angular brackets()", lambda a, _: re.search(r"<<[^<>\n]+>>", a) is not None),
 ]}
 
 # %% ../nbs/01_constraints.ipynb #8cca114e

@@ -1,4 +1,4 @@
-"""Unlabeled prompts in, a disjoint train/eval split out: a shipped prompt set (constraints, or IFEval-style with `--task ifeval`), the user's own file, or a Hub dataset pinned to a commit.
+"""Unlabeled prompts in, a disjoint train/eval split out: a shipped set, the user's file, or a Hub dataset pinned to a commit.
 
 Docs: https://tao-hub.github.io/tao-hub/data.html.md"""
 
@@ -194,7 +194,8 @@ def json_problem(p:Path) -> str:
 def read_prompts(path, column:str="prompt") -> tuple: # file to read, column holding the prompts
     "Prompts from a file, cleaned; return (prompts, drop counts)."
     p = Path(path)
-    if p.is_dir(): raise DataError(f"--prompts {p} is a folder: pass a prompt file, or the folder with --dataset (it reads data files and save_to_disk folders)")
+    if p.is_dir(): raise DataError(f"--prompts {p} is a folder: pass a prompt file, or the folder with --dataset "
+                                   "(it reads data files and save_to_disk folders)")
     if not p.is_file(): raise DataError(f"prompt file not found: {p} (pass an existing file with --prompts, or --prompts builtin)")
     if p.suffix == ".txt":
         try: raw = p.read_text().splitlines()

@@ -1,4 +1,4 @@
-"""Held-out prompts, plain prompts: the base model, the base model with best-of-N over the exploration strategies (the test-time compute ceiling), the tuned adapter and, in a flywheel round, the champion (the adapter on `main` that the round must beat), each with a 95% bootstrap interval and its token cost.
+"""Held-out plain prompts: base, best-of-N, the tuned adapter and the champion, with 95% intervals and token costs.
 
 Docs: https://tao-hub.github.io/tao-hub/eval.html.md"""
 
@@ -32,7 +32,10 @@ def summarize(scores:list, # one per prompt, None where the scorers do not apply
               parts:dict=None) -> dict: # each scorer's column, for a mix of scorers
     "Mean score (unscorable answers left out), its 95% CI, tokens per answer, share of degenerate answers, each scorer's mean."
     s = [x for x in scores if x is not None]
-    if not s: raise ScorerError("none of the held-out answers could be scored: the round's scorers do not apply to single answers of these prompts (consistency needs a group; verifier:math needs an answer column); add one that does, e.g. verifier:constraints, rm:ORG/NAME or judge:ORG/NAME")
+    if not s: raise ScorerError("none of the held-out answers could be scored: the round's scorers do not apply "
+                                "to single answers of these prompts (consistency needs a group; verifier:math needs "
+                                "an answer column); add one that does, e.g. verifier:constraints, rm:ORG/NAME "
+                                "or judge:ORG/NAME")
     out = dict(score=sum(s) / len(s), ci95=bootstrap_ci(s), tokens_per_answer=sum(tokens) / len(tokens))
     if parts and len(parts) > 1: out["scorers"] = {n: mean_scored(col) for n, col in parts.items()}
     return out if degenerate is None else dict(out, degenerate=sum(d is not None for d in degenerate) / len(degenerate))
@@ -70,7 +73,8 @@ def eval_best_of_n(model, tok, prompts:list, strategies:list,
     for p in map(prompt_of, prompts):
         cs = [c for c in scored if c["prompt"] == p]
         best = max(cs, key=lambda c: (c["score"] is not None, c["score"] or 0))
-        rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"], tokens=sum(c["completion_tokens"] for c in cs)))
+        rows.append(dict(system="best_of_n", prompt=p, strategy=best["strategy"], completion=best["completion"],
+                         tokens=sum(c["completion_tokens"] for c in cs)))
     # the chosen answer scored alone, on the same scale as base and tuned
     sc = score_batch(reward, [r["prompt"] for r in rows], [r["completion"] for r in rows], **prompt_columns(prompts))
     for r, p, s in zip(rows, prompts, sc.total): r.update(score=s, degenerate=_problem(p, r["completion"], guard))
@@ -111,7 +115,8 @@ def gain_share(tuned:list, base:list, best:list, n_boot:int=2000, seed:int=0) ->
     return dict(share=share, ci95=[boots[int(0.025 * len(boots))], boots[int(0.975 * len(boots)) - 1]], n=len(tr))
 
 def compare_systems(rows:list) -> dict:
-    "Paired `tuned_minus_base`, `tuned_minus_best_of_n`, `tuned_minus_champion` (with champion rows) and `best_of_n_gain_captured` from eval rows (empty without a tuned system)."
+    """Paired `tuned_minus_base`, `tuned_minus_best_of_n`, `tuned_minus_champion` (with champion rows) and
+    `best_of_n_gain_captured` from eval rows (empty without a tuned system)."""
     by = {s: {r["prompt"]: r["score"] for r in rows if r["system"] == s} for s in ["base", "best_of_n", "champion", "tuned"]}
     if not by["tuned"]: return {}
     ps = list(by["tuned"])

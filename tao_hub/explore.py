@@ -61,7 +61,8 @@ def restate_system(prompt:str) -> str:
     cs = parse_constraints(prompt)
     if not cs: return "You are a careful assistant. Follow every instruction in the request exactly."
     items = "\n".join(f"- {describe(c)}" for c in cs)
-    return f"You are a careful assistant who follows instructions exactly. This answer must meet every requirement below:\n{items}\nCheck each requirement before you finish."
+    return ("You are a careful assistant who follows instructions exactly. "
+            f"This answer must meet every requirement below:\n{items}\nCheck each requirement before you finish.")
 
 THINK_SUFFIX = "\n\nFirst write 'Plan:' and one short sentence on how you will meet every requirement. Then write 'Answer:' followed by your final answer only."
 
@@ -154,7 +155,9 @@ class FewShot(Strategy):
         return turns
 
     def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
-        if not shots: raise ConfigError(f"strategy '{self.name}' needs scored candidates from an earlier strategy: list it after another one (e.g. plain@0.7,{self.name}) and give explore a scorer")
+        if not shots: raise ConfigError(f"strategy '{self.name}' needs scored candidates from an earlier strategy: "
+                                        f"list it after another one (e.g. plain@0.7,{self.name}) "
+                                        "and give explore a scorer")
         return gen([self.shot_messages(p, shots) + self.messages(p) for p in prompts], max_new_tokens, self.temperature, self.label)
 
 
@@ -343,7 +346,9 @@ LADDER = (0.3, 0.7, 1.1)
 def get_strategy(spec:str) -> Strategy:
     "The strategy for a spec like `plain@0.7` or `think`."
     name, _, temp = spec.partition("@")
-    if name not in STRATEGIES: raise ConfigError(f"unknown strategy {spec!r}; valid strategies: {', '.join(STRATEGIES)}, ladder (optionally with @temperature, e.g. plain@0.7)")
+    if name not in STRATEGIES: raise ConfigError(f"unknown strategy {spec!r}; "
+                                                 f"valid strategies: {', '.join(STRATEGIES)}, ladder "
+                                                 "(optionally with @temperature, e.g. plain@0.7)")
     s = STRATEGIES[name]
     if not temp: return s
     try: t = float(temp)
@@ -383,7 +388,9 @@ def pick_backend(name:str) -> tuple:
 def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     "The vLLM backend: `vllm.LLM.chat` on a bf16 copy of the model at `model_path` (GPU only); free it with `release(gen)`."
     try: from vllm import LLM, SamplingParams
-    except ImportError as e: raise ConfigError(f"vLLM is installed but does not import ({e}); reinstall it (pip install 'tao-hub[vllm]') or use --backend transformers") from None
+    except ImportError as e: raise ConfigError(f"vLLM is installed but does not import ({e}); "
+                                               "reinstall it (pip install 'tao-hub[vllm]') "
+                                               "or use --backend transformers") from None
     engine = {"llm": LLM(model=str(model_path), seed=seed, dtype="bfloat16", gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=False)}
     def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
         out, budgets = [None] * len(conversations), max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(conversations)

@@ -1,4 +1,4 @@
-"""One GPU or many: tao-hub does not distribute training itself. GRPO runs under `accelerate launch` on GPUs (DDP, DeepSpeed ZeRO-2, or your own config, multi-node included) and under `torchrun` with gloo on a CPU.
+"""One GPU or many: training under `accelerate launch` on GPUs and `torchrun` with gloo on a CPU.
 
 Docs: https://tao-hub.github.io/tao-hub/launch.html.md"""
 
@@ -31,7 +31,8 @@ def accelerate_config_file(name:str, # a shipped name (single, ddp, zero2) or a 
                            num_processes:int) -> Path:
     "A YAML file accelerate can launch with: the user's own, or a shipped config written to the cache."
     if Path(name).is_file(): return Path(name)
-    if name not in ACCELERATE_CONFIGS: raise ConfigError(f"accelerate config {name!r} is neither a file nor a shipped config; shipped: {', '.join(ACCELERATE_CONFIGS)}")
+    if name not in ACCELERATE_CONFIGS: raise ConfigError(f"accelerate config {name!r} is neither a file nor a shipped "
+                                                         f"config; shipped: {', '.join(ACCELERATE_CONFIGS)}")
     precision = {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(compute_dtype(), "no")
     path = cache_dir()/"accelerate"/f"{name}-{num_processes}-{precision}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,8 +53,10 @@ def check_launch(cfg:TaoConfig) -> Path:
     path = accelerate_config_file(cfg.accelerate_config or "ddp", cfg.num_processes)
     c = yaml.safe_load(path.read_text()) or {}
     if c.get("distributed_type") == "FSDP" or (c.get("deepspeed_config") or {}).get("zero_stage") == 3:
-        raise ConfigError(f"{path}: FSDP and ZeRO-3 shard the adapter, which tao-hub saves from rank 0 only; use ddp or zero2 (ZeRO-3 gains nothing for a LoRA)")
-    if c.get("distributed_type") == "NO": raise ConfigError(f"{path} runs one process (distributed_type NO) but num_processes is {cfg.num_processes}: use ddp or zero2")
+        raise ConfigError(f"{path}: FSDP and ZeRO-3 shard the adapter, which tao-hub saves from rank 0 only; "
+                          "use ddp or zero2 (ZeRO-3 gains nothing for a LoRA)")
+    if c.get("distributed_type") == "NO": raise ConfigError(f"{path} runs one process (distributed_type NO) but "
+                                                            f"num_processes is {cfg.num_processes}: use ddp or zero2")
     return path
 
 def launch_command(args:list, # tao-hub arguments, e.g. ["train", "--out", "r1"]
@@ -79,4 +82,6 @@ def launch_training(cfg:TaoConfig, out, extra:list=()) -> None:
     env = os.environ | {"PYTHONUNBUFFERED": "1", "TAO_HUB_LAUNCHED": "1"}      # a launched process never launches again
     if "torch.distributed.run" in cmd: env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // cfg.num_processes)))
     rc = subprocess.run(cmd, env=env).returncode
-    if rc: raise LaunchError(f"training in {cfg.num_processes} processes failed (exit code {rc}; the cause is printed above); the round's files so far are in {out}: fix it, then rerun the same command with --resume (it continues from the last checkpoint, if one was saved)")
+    if rc: raise LaunchError(f"training in {cfg.num_processes} processes failed (exit code {rc}; the cause is printed "
+                             f"above); the round's files so far are in {out}: fix it, then rerun the same command "
+                             "with --resume (it continues from the last checkpoint, if one was saved)")

@@ -1,4 +1,4 @@
-"""The base model (Hub id, local folder, or the SmolLM2 copy embedded in a PyPI package), 4-bit loading for QLoRA, and batched chat generation (a bf16 copy and a lean decoding loop on CPUs that multiply bf16 natively).
+"""The base model (Hub id, folder, or the embedded SmolLM2), 4-bit loading for QLoRA, and batched chat generation.
 
 Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 
@@ -276,7 +276,9 @@ def generate(model, tok, conversations:list, # lists of chat messages
     order = sorted(range(len(texts)), key=lambda i: (budgets[i], len(texts[i])))      # a batch shares one budget
     batches = [[i for i in order if budgets[i] == b] for b in sorted(set(budgets))]
     batches = [ids[s:s + n] for ids in batches for n in [rows_for(batch_size, budgets[ids[0]])] for s in range(0, len(ids), n)]
-    eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id if isinstance(model.generation_config.eos_token_id, list) else [model.generation_config.eos_token_id])
+    eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id
+                                                         if isinstance(model.generation_config.eos_token_id, list)
+                                                         else [model.generation_config.eos_token_id])
     eos_ids.discard(None)
     out = [None] * len(texts)
     for idx in tqdm(batches, desc=desc, unit="batch", leave=False):

@@ -1,4 +1,4 @@
-"""One Hub revision per round: the adapter, its card and plots on a branch and a tag `round-N` of a model repo, the candidates and eval generations in a dataset repo, `main` moved only when the round is promoted. And the way back: `load_tuned` gives anyone the tuned model from the repo.
+"""One Hub revision per round, `main` moved only on promotion; and the way back, `load_tuned`.
 
 Docs: https://tao-hub.github.io/tao-hub/publish.html.md"""
 
@@ -24,7 +24,8 @@ def check_push(repo_id:str, token:str=None) -> str:
     try: me = with_retries(HfApi(token=token).whoami, what="token check")      # a dropped connection is no verdict on the token
     except Exception as e:
         if "token" in str(e).lower() or getattr(getattr(e, "response", None), "status_code", None) == 401:
-            raise HubError(f"the Hub rejected your token (401), so nothing could be pushed to {repo_id}: set HF_TOKEN to a token with write access or run `hf auth login`") from None
+            raise HubError(f"the Hub rejected your token (401), so nothing could be pushed to {repo_id}: "
+                           "set HF_TOKEN to a token with write access or run `hf auth login`") from None
         raise hub_error(e, f"pushing to {repo_id}", repo_id) from e
     if (me.get("auth") or {}).get("accessToken", {}).get("role") == "read":
         raise HubError(f"your token is read-only, so nothing can be pushed to {repo_id}: set HF_TOKEN to a token with write access")
@@ -189,7 +190,8 @@ def load_tuned(repo_id:str, # Hub model repo (or local folder) with a tao-hub ad
     from peft import PeftModel
     if merge and load_in_4bit: raise ConfigError("merge=True needs load_in_4bit=False: merging an adapter into 4-bit weights loses precision")
     try:
-        path = Path(repo_id)/"adapter_config.json" if Path(repo_id).is_dir() else hf_hub_download(repo_id, "adapter_config.json", revision=revision, token=token)
+        path = (Path(repo_id)/"adapter_config.json" if Path(repo_id).is_dir()
+                else hf_hub_download(repo_id, "adapter_config.json", revision=revision, token=token))
         base = json.loads(Path(path).read_text())["base_model_name_or_path"]
         model = PeftModel.from_pretrained(load_policy(resolve_model(base), load_in_4bit), repo_id, revision=revision, token=token)
     except TaoError: raise

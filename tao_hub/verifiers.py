@@ -1,4 +1,4 @@
-"""Label-free rule scorers: the constraint verifier, IFEval's checkers, math answers, SQL run against the user's database, Python run in a sandbox, self-consistency over a group, and a length/repetition guard. Each is a TRL reward callable and a standalone scorer.
+"""Label-free rule scorers, each a TRL reward callable and a standalone scorer.
 
 Docs: https://tao-hub.github.io/tao-hub/verifiers.html.md"""
 
@@ -41,7 +41,9 @@ class Verifier:
         try: return self.check(prompt, completion, **row)
         except Exception as e:
             self.failures += 1
-            if self.failures == 1: warnings.warn(f"{self.__name__} verifier failed on a completion and scored it 0 ({type(e).__name__}: {str(e)[:120]}); further failures are counted in .failures")
+            if self.failures == 1: warnings.warn(f"{self.__name__} verifier failed on a completion and scored it 0 "
+                                                 f"({type(e).__name__}: {str(e)[:120]}); "
+                                                 "further failures are counted in .failures")
             return 0.0
 
 # %% ../nbs/05_verifiers.ipynb #a7902d9b
@@ -342,11 +344,15 @@ class PythonReward(Verifier):
     def __init__(self, tests_file=None, # file of test lines (asserts) for every prompt; a `tests` column overrides it
                  timeout:float=5.0, memory_mb:int=512):
         super().__init__()
-        if tests_file is not None and not Path(tests_file).is_file(): raise ScorerError(f"tests file {tests_file} not found: give a file of assert lines, e.g. --reward verifier:python@tests.py")
+        if tests_file is not None and not Path(tests_file).is_file():
+            raise ScorerError(f"tests file {tests_file} not found: give a file of assert lines, "
+                              "e.g. --reward verifier:python@tests.py")
         self.tests = [l for l in Path(tests_file).read_text().splitlines() if l.strip()] if tests_file else []
         for i, t in enumerate(self.tests):
             try: compile(t, str(tests_file), "exec")
-            except SyntaxError: raise ScorerError(f"tests file {tests_file}: line {i + 1} is not a complete Python statement ({t.strip()[:60]!r}); put one test per line, e.g. assert f(2) == 4") from None
+            except SyntaxError: raise ScorerError(f"tests file {tests_file}: line {i + 1} "
+                                                  f"is not a complete Python statement ({t.strip()[:60]!r}); "
+                                                  "put one test per line, e.g. assert f(2) == 4") from None
         self.timeout, self.memory_mb = timeout, memory_mb
 
     def check(self, prompt:str, completion:str, tests=None, **row):

@@ -55,3 +55,13 @@ def test_lock_pins_every_requirement_within_its_range():
         pinned = lock.get(canonicalize_name(r.name))
         assert pinned, f"{r.name} is not pinned in requirements/lock.txt: run make test-latest, then make lock"
         assert r.specifier.contains(pinned, prereleases=True), f"the lock pins {r.name}=={pinned}, outside {spec}"
+
+def test_ruff_finds_nothing():
+    "The linter `make check` runs (ruff.toml: pyflakes, pycodestyle and bugbear; lines over 160 characters), so `make test` catches it too."
+    r = subprocess.run([BIN/"ruff", "check", "--no-cache", "--output-format", "concise", "."], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-1000:]
+
+def test_notebooks_show_their_outputs():
+    "Every notebook keeps its examples' outputs, and none that changes from run to run (`make outputs` makes them)."
+    r = subprocess.run([sys.executable, "scripts/notebook_outputs.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]

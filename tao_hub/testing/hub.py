@@ -1,4 +1,4 @@
-"""The Hub's HTTP protocol, as the real `huggingface_hub`, `datasets`, `transformers` and `peft` clients speak it, served from memory on 127.0.0.1: for tests, for offline demos of `push` and `load_tuned`, and for trying a publishing flow before pointing it at huggingface.co.
+"""The Hub's HTTP protocol, as the real clients speak it, served from memory on 127.0.0.1.
 
 Docs: https://tao-hub.github.io/tao-hub/hub_emulator.html.md"""
 
@@ -84,14 +84,16 @@ class HubHTTPError(Exception):
     def __init__(self, status:int, code:str=None, message:str="", headers:dict=None):
         super().__init__(message); self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
-def repo_not_found(rid): return HubHTTPError(404, "RepoNotFound", f"Repository Not Found for url: {rid}. Please make sure you specified the correct `repo_id` and `repo_type`.")
+def repo_not_found(rid): return HubHTTPError(404, "RepoNotFound", f"Repository Not Found for url: {rid}. "
+                                             "Please make sure you specified the correct `repo_id` and `repo_type`.")
 def revision_not_found(rev): return HubHTTPError(404, "RevisionNotFound", f"Invalid rev id: {rev}")
 def entry_not_found(path, sha=None): return HubHTTPError(404, "EntryNotFound", f"Entry not found: {path}", {"X-Repo-Commit": sha} if sha else {})
 
 # %% ../../nbs/91_hub_emulator.ipynb #fdc85f63
 TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}   # API plural -> repo type
 PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
-LFS_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".parquet", ".arrow", ".png", ".jpg", ".jpeg", ".gif", ".zip", ".gz", ".tar", ".npy", ".npz", ".h5", ".onnx", ".gguf", ".msgpack", ".pkl", ".model")
+LFS_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".parquet", ".arrow", ".png", ".jpg", ".jpeg", ".gif",
+                ".zip", ".gz", ".tar", ".npy", ".npz", ".h5", ".onnx", ".gguf", ".msgpack", ".pkl", ".model")
 GITATTRIBUTES = b"".join(f"*{s} filter=lfs diff=lfs merge=lfs -text\n".encode() for s in LFS_SUFFIXES)
 
 class HubState:
@@ -109,7 +111,9 @@ class HubState:
     def create_repo(self, rtype:str, rid:str, token:str, private:bool=False) -> Repo:
         name, orgs = self.user(token) or (None, [])
         if name is None: raise HubHTTPError(401, None, "You must be authenticated to create a repo")
-        if rid.split("/")[0] not in [name, *orgs]: raise HubHTTPError(403, None, f"You don't have the rights to create a repo under the namespace {rid.split('/')[0]}")
+        if rid.split("/")[0] not in [name, *orgs]:
+            raise HubHTTPError(403, None, "You don't have the rights to create a repo "
+                               f"under the namespace {rid.split('/')[0]}")
         with self.lock:
             if (rtype, rid) in self.repos: raise HubHTTPError(409, None, f"You already created this {rtype} repo")
             repo = self.repos[rtype, rid] = Repo(rtype, rid, private)
@@ -278,7 +282,8 @@ def route(hub, method:str, segs:list, q:dict, body:bytes, token:str, rng:str=Non
         st.lfs[segs[1]] = body
         return 200, b"", {}
     rtype, segs = (TYPES[segs[0]], segs[1:]) if segs[:1] in (["datasets"], ["spaces"]) else ("model", segs)
-    if len(segs) >= 4 and segs[2] == "resolve" and method in ("GET", "HEAD"): return _resolve(hub, rtype, f"{segs[0]}/{segs[1]}", segs[3], "/".join(segs[4:]), token, rng)
+    if len(segs) >= 4 and segs[2] == "resolve" and method in ("GET", "HEAD"):
+        return _resolve(hub, rtype, f"{segs[0]}/{segs[1]}", segs[3], "/".join(segs[4:]), token, rng)
     if len(segs) == 6 and segs[1].endswith(".git") and segs[2:] == ["info", "lfs", "objects", "batch"] and method == "POST":
         return _lfs_batch(hub, rtype, f"{segs[0]}/{segs[1][:-4]}", json.loads(body), token)
     raise UnknownRoute()
@@ -314,7 +319,8 @@ def _repo_api(hub, method, rtype, rid, rest, q, body, token):
     if what == "paths-info" and method == "POST":
         c, paths = _commit(repo, rest[1]), parse_qs(body.decode()).get("paths", [])
         found = [c.files[p].tree(p) for p in paths if p in c.files]
-        found += [dict(type="directory", path=p, oid=hashlib.sha1(p.encode()).hexdigest(), size=0) for p in paths if p not in c.files and any(f.startswith(p.rstrip("/") + "/") for f in c.files)]
+        found += [dict(type="directory", path=p, oid=hashlib.sha1(p.encode()).hexdigest(), size=0) for p in paths
+                  if p not in c.files and any(f.startswith(p.rstrip("/") + "/") for f in c.files)]
         return 200, found, {}
     if what == "refs" and method == "GET":
         refs = dict(branches=[dict(name=b, ref=f"refs/heads/{b}", targetCommit=s) for b, s in repo.branches.items()],
@@ -322,7 +328,8 @@ def _repo_api(hub, method, rtype, rid, rest, q, body, token):
         if q.get("include_prs"): refs["pullRequests"] = [dict(name=f"refs/pr/{n}", ref=f"refs/pr/{n}", targetCommit=s) for n, s in repo.prs.items()]
         return 200, refs, {}
     if what == "commits" and method == "GET":
-        return 200, [dict(id=c.sha, title=c.title, message=c.message, date=c.date, authors=[dict(user="tester")]) for c in repo.history(_commit(repo, rest[1]).sha)], {}
+        return 200, [dict(id=c.sha, title=c.title, message=c.message, date=c.date, authors=[dict(user="tester")])
+                     for c in repo.history(_commit(repo, rest[1]).sha)], {}
     if what == "branch":
         b = rest[1]
         if method == "DELETE": repo.branches.pop(b); return 200, {}, {}
@@ -431,7 +438,8 @@ def activate(hub:HubEmulator, token:str=None):
     try: yield hub
     finally:
         for mod, key in [(hc, "hc"), (dc, "dc")]:
-            for k in ["ENDPOINT", "HUGGINGFACE_CO_URL_TEMPLATE", "HF_HUB_OFFLINE", "HF_HUB_DISABLE_XET", "HF_HUB_DISABLE_TELEMETRY", "HF_ENDPOINT", "HUB_DATASETS_URL", "USE_PARQUET_EXPORT"]:
+            for k in ["ENDPOINT", "HUGGINGFACE_CO_URL_TEMPLATE", "HF_HUB_OFFLINE", "HF_HUB_DISABLE_XET",
+                      "HF_HUB_DISABLE_TELEMETRY", "HF_ENDPOINT", "HUB_DATASETS_URL", "USE_PARQUET_EXPORT"]:
                 if k in saved[key]: setattr(mod, k, saved[key][k])
         ha.api.endpoint = saved["endpoint"]
         os.environ.clear(); os.environ.update(saved["env"])

@@ -1,0 +1,78 @@
+"""Keep the notebooks' example outputs: run them and save what a reader should see, or check that it is there.
+
+    python scripts/notebook_outputs.py              # run every notebook in nbs/ and save its outputs (make outputs)
+    python scripts/notebook_outputs.py nbs/02_data.ipynb
+    python scripts/notebook_outputs.py --check      # every notebook shows outputs, none of them volatile (make check)
+
+What is kept: results and displays as text (`text/plain`, `text/markdown`) and printed lines (stdout). What is dropped,
+so that a rerun on another machine changes nothing it need not: stderr (warnings, progress bars), images (the repo stays
+small), and any output that names a temporary path or a memory address. Cells tagged with nbdev's `tst_flags` (slow,
+gpu, notest) and `#| eval: false` cells are not run, as in `make test`. Run from the project root."""
+import argparse, re, sys
+from pathlib import Path
+
+KEEP = ("text/plain", "text/markdown")
+VOLATILE = re.compile(r"/tmp/|/var/folders/|\btmp[a-z0-9_]{6,}\b|\bat 0x[0-9a-f]{6,}")
+
+def volatile(out:dict) -> bool:
+    "Whether an output names what differs from run to run (a temporary path, an object's address)."
+    text = out.get("text", "") if out["output_type"] == "stream" else " ".join(map(str, out.get("data", {}).values()))
+    return bool(VOLATILE.search(text if isinstance(text, str) else "".join(text)))
+
+def kept(outputs:list) -> list:
+    "The outputs worth saving: stdout and text results, never stderr, images or volatile text."
+    res = []
+    for o in outputs:
+        if o["output_type"] == "stream" and o.get("name") != "stdout": continue
+        if o["output_type"] in ("execute_result", "display_data"):
+            data = {k: v for k, v in o.get("data", {}).items() if k in KEEP}
+            if not data: continue
+            o = dict(o, data=data, metadata={})
+        if o["output_type"] == "error" or volatile(o): continue
+        res.append(o)
+    return res
+
+def skipped(flags:list):
+    "A cell filter: True for cells tagged with one of nbdev's test flags (`#| slow` and so on) or `#| eval: false`."
+    pat = re.compile(r"^#\|\s*(" + "|".join(map(re.escape, flags)) + r"\b|eval:\s*false)", re.M)
+    return lambda cell: cell.cell_type == "code" and bool(pat.search(cell.source))
+
+def run(path:Path, flags:list):
+    "Execute the notebook in its folder, keep the outputs worth saving, write it back."
+    from fastcore.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    from fastcore.xtras import working_directory
+    nb = read_nb(path)
+    sys.argv = sys.argv[:1]             # a cell that parses the command line sees no notebook paths
+    with working_directory(path.parent): CaptureShell(path).run_all(nb, exc_stop=True, preproc=skipped(flags))
+    for c in nb.cells:
+        if c.cell_type == "code": c.outputs, c.execution_count = kept(c.get("outputs", [])), None
+    write_nb(nb, path)
+
+def problems(path:Path) -> list:
+    "What is wrong with a notebook's saved outputs: none at all, stderr, images, or volatile text."
+    import json
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    outs = [o for c in cells for o in c.get("outputs", [])]
+    found = [] if outs else ["no outputs: run `make outputs`"]
+    if any(kept(c.get("outputs", [])) != c.get("outputs", []) for c in cells):
+        found.append("outputs that are not kept (stderr, images or volatile text): run `make outputs`")
+    return found
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="*", type=Path, help="notebooks (default: every nbs/*.ipynb)")
+    ap.add_argument("--check", action="store_true", help="check the saved outputs instead of making them")
+    a = ap.parse_args()
+    paths = a.paths or sorted(Path("nbs").glob("*.ipynb"))
+    if a.check:
+        bad = [f"{p}: {why}" for p in paths for why in problems(p)]
+        if bad: sys.exit("notebook outputs:\n" + "\n".join(bad))
+        return print(f"{len(paths)} notebooks show their examples' outputs")
+    from nbdev.config import get_config
+    flags = get_config().tst_flags.split()
+    for p in paths:
+        print(f"running {p}", flush=True)
+        run(p, flags)
+
+if __name__ == "__main__": main()
