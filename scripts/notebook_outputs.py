@@ -6,13 +6,13 @@
 
 What is kept: results and displays as text (`text/plain`, `text/markdown`) and printed lines (stdout). What is dropped,
 so that a rerun on another machine changes nothing it need not: stderr (warnings, progress bars), images (the repo stays
-small), and any output that names a temporary path or a memory address. Cells tagged with nbdev's `tst_flags` (slow,
+small), and any output that names a temporary path, a memory address, a random id or a timestamp. Cells tagged with nbdev's `tst_flags` (slow,
 gpu, notest) and `#| eval: false` cells are not run, as in `make test`. Run from the project root."""
 import argparse, re, sys
 from pathlib import Path
 
 KEEP = ("text/plain", "text/markdown")
-VOLATILE = re.compile(r"/tmp/|/var/folders/|\btmp[a-z0-9_]{6,}\b|\bat 0x[0-9a-f]{6,}")
+VOLATILE = re.compile(r"/tmp/|/var/folders/|\btmp[a-z0-9_]{6,}\b|\bat 0x[0-9a-f]{6,}|\b[0-9a-f]{32}\b|\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 def volatile(out:dict) -> bool:
     "Whether an output names what differs from run to run (a temporary path, an object's address)."
