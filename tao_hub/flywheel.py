@@ -16,6 +16,7 @@ from pathlib import Path
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 from .errors import TaoError, ConfigError, DataError, HubError, hub_error
 from .config import RoundFolder, TaoConfig, is_repo_id
+from .log import logger
 from .data import hub_prompts, prompt_of, write_prompts
 from .usage_log import LOG_COLUMNS
 
@@ -167,7 +168,7 @@ def finish_promotion(repo_id:str, state:FlywheelState, token:str=None) -> Flywhe
     "Move `main` to the last round if its record says promoted but `main` does not show it (a push cut short); return the state after."
     last = state.history[-1] if state.history else None
     if not last or not last["promoted"] or state.champion == last["round"]: return state
-    print(f"  main was not moved to round {last['round']} although it was promoted (an interrupted push): moving it now", flush=True)
+    logger.info(f"  main was not moved to round {last['round']} although it was promoted (an interrupted push): moving it now")
     with tempfile.TemporaryDirectory() as d:
         try:
             snapshot_download(repo_id, revision=f"round-{last['round']}", local_dir=d, token=token)
@@ -194,7 +195,7 @@ def plan_round(cfg:TaoConfig, # the flywheel's settings (dataset = the usage log
         k = min(cfg.n_eval, len(fresh) // 3)
         if len(fresh) - k < min_new or not k:
             return dict(nothing=f"{len(fresh)} usable prompt(s) in {cfg.dataset}: round 1 holds out a third of them and needs --min-new-prompts {min_new} more")
-        if k < cfg.n_eval: print(f"  the held-out set gets {k} prompts (n_eval is {cfg.n_eval}): the log is still small, and the set stays fixed", flush=True)
+        if k < cfg.n_eval: logger.info(f"  the held-out set gets {k} prompts (n_eval is {cfg.n_eval}): the log is still small, and the set stays fixed")
     heldout = state.heldout or fix_heldout(data_repo, fresh, cfg.n_eval, cfg.seed, cfg.private)
     new, train = choose_prompts(rows, seen, state.used, {prompt_of(p) for p in heldout}, cfg.n_train)
     if len(new) < min_new:
@@ -217,9 +218,9 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
         if "nothing" in rec: return rec
         folder.mkdir(parents=True, exist_ok=True)
         _save(folder.flywheel, rec)
-    else: print(f"  continuing the interrupted round {n} on its own prompts (log commit {rec['log_commit'][:8]})", flush=True)
-    print(f"▶ flywheel round {n}: {rec['new_prompts']} new prompt(s) since {(rec['since'] or 'the start')[:8]}, training on {len(rec['train'])}, "
-          f"champion: {'round ' + str(rec['champion']) if rec['champion'] else 'the base'}", flush=True)
+    else: logger.info(f"  continuing the interrupted round {n} on its own prompts (log commit {rec['log_commit'][:8]})")
+    logger.info(f"▶ flywheel round {n}: {rec['new_prompts']} new prompt(s) since {(rec['since'] or 'the start')[:8]}, training on {len(rec['train'])}, "
+          f"champion: {'round ' + str(rec['champion']) if rec['champion'] else 'the base'}")
     if rec["status"] == "started":
         champ = champion_adapter(cfg.push_to, rec["champion"], Path(cfg.out)/f"champion-round-{rec['champion']}") if rec["champion"] else None
         rcfg = replace(cfg, out=str(folder), push_to=None, overwrite=True, resume=continuing and folder.config.exists(),
@@ -244,7 +245,7 @@ def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one fol
         raise ConfigError(f"{cfg.push_to} numbered this round {push['round']}, not {n}: another process pushes rounds there; give each flywheel its own repo")
     _save(folder.flywheel, dict(rec, status="pushed"))
     stays = f"stays on round {rec['champion']}" if rec["champion"] else "holds no round yet"
-    print(f"  round {n} pushed to {push['url']}; main {f'moved to round {n}' if row['promoted'] else stays} (promote_rule {cfg.promote_rule})", flush=True)
+    logger.info(f"  round {n} pushed to {push['url']}; main {f'moved to round {n}' if row['promoted'] else stays} (promote_rule {cfg.promote_rule})")
     return row
 
 # %% ../nbs/16_flywheel.ipynb #f27bc21e
@@ -287,10 +288,10 @@ def flywheel(cfg:TaoConfig, # the settings of every round (dataset: the usage lo
             if every is None: raise
             row = dict(nothing=f"the Hub failed ({e}); trying again at the next check")
         if "nothing" in row:
-            print(f"nothing to do: {row['nothing']}", flush=True)
+            logger.info(f"nothing to do: {row['nothing']}")
             if every is None: break
         else: done.append(row)
         if every is not None and (rounds is None or len(done) < rounds):
-            print(f"  next check in {every:g} s", flush=True)
+            logger.info(f"  next check in {every:g} s")
             time.sleep(every)
     return done

