@@ -46,6 +46,7 @@ def results_table(metrics:dict) -> str:
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
+# %% ../nbs/10_card.ipynb #c67b6461
 def paired_table(metrics:dict) -> str:
     "Markdown table of the tuned model's paired differences and the share of the best-of-N gain it captured ('' without them)."
     rows = [(f"tuned − {name}", metrics[k], "diff", "{:+.3f}") for k, name in [("tuned_minus_base", "base"), ("tuned_minus_best_of_n", "best-of-N"),
@@ -91,6 +92,7 @@ model, tok = tao_hub.load_tuned("{adapter}", merge=True)
 
 SCORE_TEXT = ("Scores are the mean fraction of the prompt's constraints met (0 to 1), "
               "discounted by the share of repeated word trigrams (a guard against looping answers)")
+
 REWARD_TEXT = "constraint verifier (fraction of the prompt's constraints satisfied, times one minus the share of repeated word trigrams)"
 
 LIMITATIONS = ["The reward checks surface constraints only (length, words, phrases); it says nothing about whether the text is true or good.",
@@ -115,6 +117,7 @@ def training_text(cfg:dict, train:dict) -> str:
     text = {"grpo": grpo, "sft": sft, "sdft": sdft, "sft+grpo": f"{sft}; then, from that adapter, {grpo}"}[cfg.get("recipe", "grpo")]
     return f"recipe `{cfg.get('recipe', 'grpo')}`: {text}; {lora}, seed {cfg['seed']}."
 
+# %% ../nbs/10_card.ipynb #23a1e0c1
 DEGENERATE_TEXT = ("A degenerate answer (empty, much shorter than asked, a loop, an echo of the request, or off the request's topic) "
                    "scores 0 under the constraint verifier and is counted in the last column. ")
 
@@ -174,11 +177,13 @@ Full configuration: `config.json`; metrics: `metrics.json`.
 """
 
 # %% ../nbs/10_card.ipynb #ec0c8e37
-def write_card(out_dir, metrics:dict, info:dict) -> Path:
-    "Write the model card `README.md` into `out_dir`."
+def write_card(folder, # the round folder
+               metrics:dict, # from `tao_hub.eval.summarize` per system, and `compare_systems`
+               info:dict) -> Path: # the round's facts: base model, config, sources, training (see `card_body`)
+    "Write the model card `README.md` into `folder`."
     data = card_data(metrics, info["base_model"], info.get("name", "tao-hub-adapter"), metric=info.get("metric", "constraint_score"),
                      datasets=info.get("datasets"), dataset_name=info.get("dataset_name", "held-out prompts"))
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n\n{card_body(metrics, info)}")
-    path = Path(out_dir)/"README.md"
+    path = Path(folder)/"README.md"
     card.save(path)
     return path

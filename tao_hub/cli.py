@@ -50,6 +50,7 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"tao-hub: error: {message} (see `{self.prog} --help`)\n")
 
+# %% ../nbs/14_cli.ipynb #87195d21
 def build_parser() -> argparse.ArgumentParser:
     "The `tao-hub` argument parser."
     p = OneLineParser(prog="tao-hub", description="Improve an LLM from unlabeled prompts: Test-time Adaptive Optimization, Hub-native.")
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--verbose", action="store_true", help=f"show library log lines and warnings here too (they always go to DIR/{LOG_NAME})")
     return p
 
+# %% ../nbs/14_cli.ipynb #ba120041
 def run_flywheel(cfg:TaoConfig, args):
     "The `flywheel` subcommand: rounds, then the history of the rounds it ran."
     from tao_hub.flywheel import flywheel, history_table, parse_every
@@ -95,6 +97,7 @@ def run_flywheel(cfg:TaoConfig, args):
     done = flywheel(cfg, args.rounds, every, args.min_new_prompts)
     if done: print(f"\nflywheel: {len(done)} round(s) this run\n\n{history_table(done)}")
 
+# %% ../nbs/14_cli.ipynb #88521c56
 def run_push(args):
     "The `push` subcommand."
     from tao_hub.publish import push_round
@@ -153,6 +156,7 @@ def one_line(message:str) -> str:
     "`message` on one line (an exception's text may span several)."
     return " ".join(message.split())
 
+# %% ../nbs/14_cli.ipynb #61eaca9c
 def _fail(message:str) -> int:
     print(f"tao-hub: error: {one_line(message)}", file=sys.stderr)
     return 2

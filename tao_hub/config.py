@@ -7,11 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 # %% auto #0
 __all__ = ['ROUND_FILES', 'DEFAULT_MODEL', 'GENERATION_DTYPES', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'VERIFIED_STRATEGIES',
            'TASKS', 'ANSWER_TOKENS', 'RECIPES', 'first_line', 'read_failure', 'hub_free_bitsandbytes', 'RoundFolder',
-           'Task', 'TaoConfig', 'choices_of', 'coerce', 'config_keys', 'parse_sets', 'is_repo_id', 'scorer_specs',
-           'check_config', 'load_config', 'add_config_flags']
+           'read_json', 'Task', 'TaoConfig', 'choices_of', 'coerce', 'config_keys', 'parse_sets', 'is_repo_id',
+           'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
 
 # %% ../nbs/00_config.ipynb #5085378c
-import argparse, dataclasses, importlib.abc, importlib.util, logging, math, re, sys, types, typing
+import argparse, dataclasses, importlib.abc, importlib.util, json, logging, math, re, sys, types, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
@@ -23,6 +23,7 @@ def first_line(e:Exception) -> str:
     "The first line of an exception's message, or its type's name when the message is empty."
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
+# %% ../nbs/00_config.ipynb #136e1a2c
 def read_failure(e:Exception) -> str:
     "Why a text file could not be read, in a few words."
     return e.strerror or first_line(e) if isinstance(e, OSError) else "not UTF-8 text"
@@ -72,6 +73,11 @@ class RoundFolder(type(Path())):
 for _name, _file in ROUND_FILES.items():
     setattr(RoundFolder, _name, property(lambda self, f=_file: self/f, doc=f"`{_file}` in the round folder"))
 
+# %% ../nbs/00_config.ipynb #db39f57f
+def read_json(path) -> dict:
+    "A JSON file's content, or {} when the file does not exist (a stage that has not run yet)."
+    return json.loads(Path(path).read_text()) if Path(path).exists() else {}
+
 # %% ../nbs/00_config.ipynb #222b4416
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 GENERATION_DTYPES = ("auto", "float32", "bfloat16")
@@ -97,7 +103,9 @@ RECIPES = {"grpo": "on-policy GRPO on the selected prompts, rewarded by the scor
            "sdft": "self-distillation: the model shown the restated requirements and the winning answer teaches the plain-prompt model (TRL SDFT)",
            "sft+grpo": "sft as a warm start, then GRPO from its adapter"}
 
-def _opt(default, help, **kw): # the default, the help text; `default_text`: how --help names a default that depends on other settings
+def _opt(default, # the field's default (a list is copied for each instance)
+         help, # the help text, which the CLI shows too
+         **kw): # more metadata: `default_text`, how --help names a default that depends on other settings
     "A dataclass field with its help text, the same text the CLI shows."
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=dict(help=help, **kw))
     return field(default=default, metadata=dict(help=help, **kw))
@@ -217,6 +225,7 @@ def choices_of(name:str) -> tuple:
     "The values a field's `Literal` annotation allows (empty for other fields)."
     return tuple(c for k in _kinds(_field_type(name))[0] if typing.get_origin(k) is typing.Literal for c in typing.get_args(k))
 
+# %% ../nbs/00_config.ipynb #6678bb9b
 def _or(xs) -> str: return ", ".join(xs[:-1]) + f" or {xs[-1]}" if len(xs) > 1 else xs[0]
 
 def _base(name:str):
@@ -259,6 +268,7 @@ def coerce(name:str, # a config field
 # %% ../nbs/00_config.ipynb #37967a8b
 def config_keys(): return [f.name for f in fields(TaoConfig)]
 
+# %% ../nbs/00_config.ipynb #4ad3125d
 def _check_keys(d:dict, where:str):
     unknown = [k for k in d if k not in config_keys()]
     if unknown: raise ConfigError(f"unknown config key(s) {', '.join(map(repr, unknown))} in {where}; valid keys: {', '.join(config_keys())}")
@@ -279,6 +289,7 @@ def is_repo_id(name:str) -> bool:
     "Is `name` shaped like a Hub repo id ORG/NAME (and not a local path)?"
     return bool(re.fullmatch(r"(?![.-])[\w.-]+(?<![.-])/(?![.-])[\w.-]+(?<![.-])", name)) and ".." not in name and not Path(name).exists()
 
+# %% ../nbs/00_config.ipynb #6a10de60
 def scorer_specs(cfg:TaoConfig) -> list:
     "The round's scorer specs: `reward`, plus the `reward_model` shortcut."
     rm = [f"rm:{cfg.reward_model}"] if cfg.reward_model and f"rm:{cfg.reward_model}" not in cfg.reward else []
@@ -357,7 +368,8 @@ def _parse(name:str):
         except TaoError as e: raise argparse.ArgumentTypeError(str(e)) from None
     return parse
 
-def add_config_flags(parser:argparse.ArgumentParser, only=None): # parser to extend; field names to expose (None: all)
+def add_config_flags(parser:argparse.ArgumentParser, # the parser to extend
+                     only=None): # field names to expose (None: all)
     "Add a `--flag` for each `TaoConfig` field to `parser`."
     for f in fields(TaoConfig):
         if only is not None and f.name not in only: continue

@@ -9,14 +9,14 @@ __all__ = ['TOPICS', 'TASKS', 'WORDS', 'ENDINGS', 'STARTS', 'ARGS', 'IF_TASKS', 
            'RESERVED_COLUMNS', 'part_of', 'make_prompt', 'builtin_prompts', 'pair_part', 'draw_instructions',
            'ifeval_prompt', 'ifeval_prompts', 'prompt_text', 'prompt_of', 'prompt_columns', 'clean_prompts',
            'other_columns', 'json_problem', 'read_prompts', 'hub_prompts', 'local_prompts', 'fit_prompts',
-           'split_prompts', 'write_prompts']
+           'split_prompts', 'write_prompts', 'read_source', 'builtin_split', 'has_instructions', 'no_prompts_left']
 
 # %% ../nbs/02_data.ipynb #91513bde
 import json, random, zlib
 from pathlib import Path
 from datasets import Dataset
 from .errors import TaoError, ConfigError, DataError, hub_error
-from .config import first_line, read_failure
+from .config import TaoConfig, first_line, read_failure
 from .constraints import KINDS, Constraint, check_kinds, describe
 from .verifiers import instruction_text
 
@@ -55,6 +55,7 @@ def make_prompt(rng:random.Random, # the seeded generator
     base = rng.choice(part_of(TASKS, part)).format(t=rng.choice(part_of(TOPICS, part)))
     return " ".join([base] + [describe(Constraint(k, rng.choice(part_of(ARGS[k], part)) if k in ARGS else None)) for k in cs])
 
+# %% ../nbs/02_data.ipynb #3c57b011
 def builtin_prompts(n:int=240, # how many distinct prompts
                     kinds=None, # constraint kinds to use (None: all)
                     seed:int=0, # the set is a pure function of its arguments
@@ -109,6 +110,7 @@ def pair_part(a:str, b:str) -> str:
     "The part ('train' or 'eval') a pair of instruction kinds belongs to: a fixed quarter of the pairs is for evaluation."
     return "eval" if zlib.crc32("|".join(sorted([a, b])).encode()) % 4 == 3 else "train"
 
+# %% ../nbs/02_data.ipynb #0e156633
 def draw_instructions(rng:random.Random, part:str=None) -> list:
     "1-3 compatible instruction kinds: for 'train', one kind or training pairs only; for 'eval', 2-3 kinds with a held-out pair."
     kinds = list(IF_ARGS)
@@ -119,6 +121,7 @@ def draw_instructions(rng:random.Random, part:str=None) -> list:
         parts = {pair_part(a, b) for a, b in pairs}
         if part is None or (part == "train" and parts <= {"train"}) or (part == "eval" and "eval" in parts): return ks
 
+# %% ../nbs/02_data.ipynb #3f9acac0
 def ifeval_prompt(rng:random.Random, # the seeded generator
                   part:str=None) -> dict: # draw topics, stems, arguments and combinations from this part (see `part_of`)
     "One IFEval-style prompt row: `prompt`, `instruction_id_list` and `kwargs`."
@@ -127,6 +130,7 @@ def ifeval_prompt(rng:random.Random, # the seeded generator
     kws = [dict(prompt_to_repeat=task) if i == "combination:repeat_prompt" else rng.choice(part_of(IF_ARGS[i], part) or IF_ARGS[i]) for i in ids]
     return dict(prompt=" ".join([task] + [instruction_text(i, k) for i, k in zip(ids, kws)]), instruction_id_list=ids, kwargs=kws)
 
+# %% ../nbs/02_data.ipynb #818edb9e
 def ifeval_prompts(n:int=240, # how many distinct prompts
                    seed:int=0, # the set is a pure function of its arguments
                    part:str=None) -> list: # 'train' or 'eval' part of every pool and of the combinations (None: all)
@@ -148,6 +152,7 @@ def prompt_text(value) -> str:
         return users[-1] if users else ""
     return "" if value is None else str(value)
 
+# %% ../nbs/02_data.ipynb #6a3b5f21
 RESERVED_COLUMNS = ("prompt", "completion", "strategy", "temperature", "raw", "completion_tokens", "prompt_tokens", "seconds",
                     "score", "system", "tokens", "degenerate")
 
@@ -155,11 +160,13 @@ def prompt_of(p) -> str:
     "The text of a prompt, which travels as a string or as a row: a dict of `prompt` and the dataset's other columns."
     return p["prompt"] if isinstance(p, dict) else p
 
+# %% ../nbs/02_data.ipynb #e77575b8
 def prompt_columns(prompts:list) -> dict:
     "The columns of prompt rows besides `prompt`, one list each: what TRL passes a reward function as keyword arguments."
     keys = dict.fromkeys(k for p in prompts if isinstance(p, dict) for k in p if k != "prompt")
     return {k: [p.get(k) if isinstance(p, dict) else None for p in prompts] for k in keys}
 
+# %% ../nbs/02_data.ipynb #22a7fa25
 def clean_prompts(prompts:list, # raw prompt strings or chat message lists
                   columns:dict=None) -> tuple: # the dataset's other columns, one list each: the prompts become rows
     "Strip, drop empty and duplicate prompts; return (prompts, {'empty': n, 'duplicate': n})."
@@ -170,10 +177,12 @@ def clean_prompts(prompts:list, # raw prompt strings or chat message lists
         if p not in seen: seen.add(p); out.append({"prompt": p, **{k: v[i] for k, v in columns.items()}} if columns else p)
     return out, {"empty": empty, "duplicate": len(prompts) - empty - len(out)}
 
+# %% ../nbs/02_data.ipynb #9adf1443
 def other_columns(ds, column:str) -> dict:
     "The columns of `ds` besides the prompt `column` that scorers may read (names the pipeline uses itself are left out)."
     return {c: list(ds[c]) for c in ds.column_names if c != column and c not in RESERVED_COLUMNS}
 
+# %% ../nbs/02_data.ipynb #26ef975a
 def json_problem(p:Path) -> str:
     "Where a JSON or JSON Lines file goes wrong ('line 2 is not valid JSON (...)'), or '' when it parses into objects."
     try: text = p.read_text()
@@ -191,6 +200,7 @@ def json_problem(p:Path) -> str:
         if not isinstance(row, dict): return f"line {i} is a JSON {type(row).__name__}, not an object"
     return ""
 
+# %% ../nbs/02_data.ipynb #17041ff9
 def read_prompts(path, column:str="prompt") -> tuple: # file to read, column holding the prompts
     "Prompts from a file, cleaned; return (prompts, drop counts)."
     p = Path(path)
@@ -232,6 +242,7 @@ def hub_prompts(repo:str, # Hub dataset id ORG/NAME
     prompts, dropped, column = _sample_prompts(ds, repo, column, n, streaming, seed)
     return prompts, dropped, dict(dataset=repo, config=config, split=split, revision=sha, column=column)
 
+# %% ../nbs/02_data.ipynb #d3b07dcd
 def _sample_prompts(ds, name:str, column:str, n:int, streaming:bool, seed:int) -> tuple:
     "(prompts, drop counts, column) from a loaded dataset: the column (or `messages`), a seeded sample of `n`, cleaned."
     cols = ds.column_names or list(next(iter(ds)).keys())
@@ -296,3 +307,54 @@ def write_prompts(prompts:list, path) -> Path:
     path = Path(path)
     path.write_text("".join(json.dumps(p if isinstance(p, dict) else {"prompt": p}, default=str) + "\n" for p in prompts))
     return path
+
+# %% ../nbs/02_data.ipynb #0b345a8a
+def read_source(cfg:TaoConfig) -> tuple:
+    "(prompts, drop counts, facts for the card) from `cfg.dataset` (Hub or local) or the prompt file `cfg.prompts`."
+    if not cfg.dataset:
+        ps, dropped = read_prompts(cfg.prompts, cfg.prompt_column)
+        return ps, dropped, dict(prompt_source=f"{cfg.prompts} (column '{cfg.prompt_column}')")
+    ps, dropped, src = hub_prompts(cfg.dataset, cfg.dataset_config, cfg.split, cfg.revision, cfg.prompt_column,
+                                   cfg.n_prompts, cfg.streaming, cfg.seed)
+    where = f", at commit {src['revision']}" if src["revision"] else ""
+    source = (f"{'Hub' if src['revision'] else 'local'} dataset {cfg.dataset}"
+              + (f" ({cfg.dataset_config})" if cfg.dataset_config else "")
+              + (f", split {src['split']}" if src["split"] else "") + f", column '{src['column']}'{where}")
+    hub = dict(dataset=cfg.dataset, dataset_revision=src["revision"]) if src["revision"] else {}
+    return ps, dropped, dict(prompt_source=source, **hub)
+
+# %% ../nbs/02_data.ipynb #f12536bb
+def builtin_split(cfg:TaoConfig) -> tuple:
+    "(train, eval, source for the card) of the builtin task `cfg.task`: held-out prompts never share an argument with training."
+    if cfg.task == "ifeval":
+        train, ev = ifeval_prompts(cfg.n_prompts, cfg.seed, part="train")[:cfg.n_train], ifeval_prompts(cfg.n_eval, cfg.seed, part="eval")
+        return train, ev, ("builtin IFEval-style prompts (IFEval's instructions and checkers; sentence counts and capital-word "
+                           "frequency left out: they need NLTK data); held-out prompts use topics, task stems, arguments and "
+                           "instruction combinations never used in training")
+    kinds = check_kinds(cfg.constraints)
+    train = builtin_prompts(cfg.n_prompts, kinds, cfg.seed, part="train")[:cfg.n_train]
+    ev = builtin_prompts(cfg.n_eval, kinds, cfg.seed, part="eval")
+    return train, ev, (f"builtin constraint prompts ({', '.join(cfg.constraints)}); held-out prompts use topics, phrasings "
+                       "and arguments never used in training")
+
+# %% ../nbs/02_data.ipynb #4e44083e
+def has_instructions(p) -> bool:
+    "Whether prompt row `p` lists its IFEval instructions in an `instruction_id_list` column."
+    return isinstance(p, dict) and bool(p.get("instruction_id_list"))
+
+# %% ../nbs/02_data.ipynb #30c4876d
+def no_prompts_left(n_read:int, # prompts read
+                    dropped:dict, # drop counts by cause (`clean_prompts`, `fit_prompts`, scorers)
+                    max_prompt_tokens:int) -> str: # the token budget, named in its fix
+    "Why none of the `n_read` prompts is left for the round: each cause of the drops, with its count and its fix."
+    causes = dict(empty=("empty", ""), duplicate=("duplicated", ""),
+                  too_long=(f"over the token budget (max_prompt_tokens={max_prompt_tokens})",
+                            "raise --max-prompt-tokens, or pass --prompt-overflow truncate to cut them"),
+                  no_checkable_constraint=("without a constraint the verifier can check",
+                                           f"phrase constraints as in the builtin set (kinds: {', '.join(KINDS)}), pass "
+                                           "--reward verifier:ifeval for prompts with IFEval's instruction_id_list/kwargs "
+                                           "columns, or add a scorer that needs none, e.g. --reward rm:ORG/NAME or "
+                                           "--reward judge:ORG/NAME"))
+    seen = [(n, *causes[k]) for k, n in dropped.items() if n and k in causes]
+    return (f"none of the {n_read} prompts read is usable: "
+            + "; ".join([", ".join(f"{n} {what}" for n, what, _ in seen)] + [f for *_, f in seen if f]))

@@ -26,6 +26,7 @@ def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
     means = sorted(sum(rng.choices(scores, k=n)) / n for _ in range(n_boot))
     return [means[int(0.025 * n_boot)], means[int(0.975 * n_boot) - 1]]
 
+# %% ../nbs/09_eval.ipynb #b9365ec3
 def summarize(scores:list, # one per prompt, None where the scorers do not apply
               tokens:list, # generated tokens per answer
               degenerate:list=None, # per answer: why it is degenerate (see `verifiers.degenerate`), or None
@@ -45,6 +46,7 @@ def guards_degenerate(reward) -> bool:
     "Whether `reward` checks instructions (the constraint verifier, IFEval's checkers), so counting degenerate answers says something."
     return any(isinstance(r, (ConstraintReward, IFEvalReward)) for r in getattr(reward, "rewards", [reward]))
 
+# %% ../nbs/09_eval.ipynb #5f946ee3
 def _problem(prompt, answer:str, guard:bool):
     "Why `answer` is degenerate (None if it is not, or nothing is checked); `prompt` is a text or a row with IFEval's columns."
     return degenerate(prompt_of(prompt), answer, **instructions_of(prompt if isinstance(prompt, dict) else {})) if guard else None
@@ -102,6 +104,7 @@ def paired_diff(a:list, # one score per prompt for the first system (None: not s
     d = [x - y for x, y in zip(a, b) if x is not None and y is not None]
     return dict(diff=sum(d) / len(d), ci95=bootstrap_ci(d, n_boot, seed), n=len(d)) if d else None
 
+# %% ../nbs/09_eval.ipynb #3c57ae35
 def _share(triples:list) -> float:
     t, b, n = (sum(x[i] for x in triples) / len(triples) for i in range(3))
     return (t - b) / (n - b) if n != b else None
@@ -114,6 +117,7 @@ def gain_share(tuned:list, base:list, best:list, n_boot:int=2000, seed:int=0) ->
     boots = sorted(s for s in (_share(rng.choices(tr, k=len(tr))) for _ in range(n_boot)) if s is not None)
     return dict(share=share, ci95=[boots[int(0.025 * len(boots))], boots[int(0.975 * len(boots)) - 1]], n=len(tr))
 
+# %% ../nbs/09_eval.ipynb #f8877df5
 def compare_systems(rows:list) -> dict:
     """Paired `tuned_minus_base`, `tuned_minus_best_of_n`, `tuned_minus_champion` (with champion rows) and
     `best_of_n_gain_captured` from eval rows (empty without a tuned system)."""

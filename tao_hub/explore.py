@@ -20,7 +20,7 @@ import torch
 from datasets import Dataset
 from tqdm.auto import tqdm
 from .errors import ConfigError
-from .constraints import _first_word, describe, parse_constraints
+from .constraints import first_word, describe, parse_constraints
 from .models import generate, has_gpu
 from .data import prompt_columns, prompt_of
 from .rewards import score_batch, score_candidates
@@ -31,6 +31,7 @@ def scaled(budget, factor:int):
     "An answer budget (one number, or one per prompt) times `factor`."
     return [b * factor for b in budget] if isinstance(budget, list) else budget * factor
 
+# %% ../nbs/04_explore.ipynb #290bf3ef
 @dataclass(frozen=True)
 class Strategy:
     "How to prompt, sample and read back one kind of candidate."
@@ -64,6 +65,7 @@ def restate_system(prompt:str) -> str:
     return ("You are a careful assistant who follows instructions exactly. "
             f"This answer must meet every requirement below:\n{items}\nCheck each requirement before you finish.")
 
+# %% ../nbs/04_explore.ipynb #3b44f396
 THINK_SUFFIX = "\n\nFirst write 'Plan:' and one short sentence on how you will meet every requirement. Then write 'Answer:' followed by your final answer only."
 
 def think_answer(raw:str) -> str:
@@ -71,6 +73,7 @@ def think_answer(raw:str) -> str:
     parts = re.split(r"answer\s*:", raw, flags=re.I)
     return parts[-1].strip() if len(parts) > 1 else raw.strip()
 
+# %% ../nbs/04_explore.ipynb #db60dda6
 PERSONAS = ["a meticulous editor who checks every requirement of a request before answering",
             "an expert in the subject who answers precisely and briefly",
             "a clear technical writer who never pads an answer"]
@@ -87,6 +90,7 @@ def opening(prompt:str) -> str:
     if not word: return start
     return f"{start}, the {word}" if start and start.lower() != "the" else f"The {word}"
 
+# %% ../nbs/04_explore.ipynb #52d7b348
 def cut_words(text:str, # an answer
               n:int) -> str: # the most words it may keep
     "`text` within `n` words: up to its last sentence end when that keeps half of them, else cut and closed with a period."
@@ -96,11 +100,13 @@ def cut_words(text:str, # an answer
     m = re.match(r"(.*[.!?])", cut, re.S)
     return m.group(1) if m and len(m.group(1).split()) >= n // 2 else cut.rstrip(",;:-") + "."
 
+# %% ../nbs/04_explore.ipynb #590c1cf7
 def whole_sentences(text:str, min_words:int=8) -> str:
     "`text` without an unfinished last sentence (kept when dropping it would leave fewer than `min_words` words)."
     m = re.match(r"(.*[.!?])", text.strip(), re.S)
     return m.group(1) if m and len(m.group(1).split()) >= min_words else text.strip()
 
+# %% ../nbs/04_explore.ipynb #e7c462e1
 def fit_requirements(prompt:str, # the request, whose requirements are parsed as the verifier parses them
                      answer:str) -> str: # the model's answer
     "`answer` with the mechanical requirements of `prompt` applied: cut to the word limit, the closing phrase appended, the case, the quotes."
@@ -113,6 +119,7 @@ def fit_requirements(prompt:str, # the request, whose requirements are parsed as
     if "quotes" in cs: answer = '"' + answer.strip('"') + '"'
     return answer
 
+# %% ../nbs/04_explore.ipynb #b6d3b4fc
 def _join(start:str, rest:str) -> str:
     "A started answer and its continuation, with a space unless the continuation opens with punctuation."
     return (start + ("" if not start or rest[:1] in ",.;:!?'" else " ") + rest).strip()
@@ -142,6 +149,7 @@ class CritiqueRevise(Strategy):
         return [dict(text=passes[-1][i]["text"], tokens=sum(o[i]["tokens"] for o in passes), prompt_tokens=sum(o[i]["prompt_tokens"] for o in passes))
                 for i in range(len(prompts))]
 
+# %% ../nbs/04_explore.ipynb #5369a0a4
 @dataclass(frozen=True)
 class FewShot(Strategy):
     "The request after `k` of the model's best-scored earlier answers to other prompts."
@@ -167,11 +175,13 @@ def sentences(text:str) -> list:
     flat = re.sub(r"^\s*(?:[-*•]|\d+\.)\s+|^\s*\*{3,}\s*$", "", text, flags=re.M)
     return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(flat.split())) if s]
 
+# %% ../nbs/04_explore.ipynb #2678b12b
 def looks_cut(text:str) -> bool:
     "Does `text` end mid-sentence, as an answer cut at its budget does (a long last line without closing punctuation; a poem's short lines do not count)?"
     last = text.rstrip().splitlines()[-1] if text.strip() else ""
     return len(last.split()) >= 12 and not re.search(r"[.!?\"')\]}>*`]$", last)
 
+# %% ../nbs/04_explore.ipynb #dec34d94
 def in_groups(text:str, n:int) -> list:
     "`text`'s sentences in `n` nearly equal groups, each joined into one string; None when it has fewer than `n` sentences (or `n` < 1)."
     ss = sentences(text)
@@ -180,6 +190,7 @@ def in_groups(text:str, n:int) -> list:
     cuts = [i * k + min(i, r) for i in range(n + 1)]
     return [" ".join(ss[a:b]) for a, b in zip(cuts, cuts[1:])]
 
+# %% ../nbs/04_explore.ipynb #475ba9be
 def subject(prompt:str, answer:str) -> str:
     "A title: what the request is about ('... about the moon.' -> 'The Moon'), else the answer's first words."
     m = re.search(r"\babout ([^.?!,;:\n]{3,40})", prompt)
@@ -205,7 +216,7 @@ def _highlight(text, kw, ctx):
     return text
 
 def _stance(text, kw, ctx):
-    first = _first_word(text)
+    first = first_word(text)
     return f"My answer is {'yes' if first == 'yes' else 'no' if first == 'no' else 'maybe'}. {text}"
 
 def _placeholders(text, kw, ctx):
@@ -263,6 +274,7 @@ def revise_ask(failed:list) -> str:
     items = "\n".join(f"- {instruction_text(i, k)}" for i, k in failed)
     return FAILED_ASK.format(what="this instruction" if len(failed) == 1 else "these instructions", items=items)
 
+# %% ../nbs/04_explore.ipynb #1780ab2f
 def _candidates(rows:list) -> dict:
     "The earlier candidates of each prompt, in order."
     out = {}
@@ -292,6 +304,7 @@ class Refine(Strategy):
             out.append((ok[i], scores[i], cands))
         return out
 
+# %% ../nbs/04_explore.ipynb #e8b7552f
 @dataclass(frozen=True)
 class Repair(Refine):
     "Every earlier candidate of a prompt repaired by rule (`repair`); the best repaired one is kept."
@@ -306,6 +319,7 @@ class Repair(Refine):
             out.append(dict(text=fixed[best], tokens=0, prompt_tokens=0))
         return out
 
+# %% ../nbs/04_explore.ipynb #f0d95152
 @dataclass(frozen=True)
 class Revise(Refine):
     "The best earlier draft shown back to the model with the instructions it failed; the revision is kept if it scores higher."
@@ -356,6 +370,7 @@ def get_strategy(spec:str) -> Strategy:
     if t < 0: raise ConfigError(f"temperature must be >= 0 in strategy {spec!r}")
     return replace(s, temperature=t)
 
+# %% ../nbs/04_explore.ipynb #8ecca67d
 def get_strategies(specs:list) -> list:
     "Strategies for specs and `Strategy` objects, with `ladder` expanded."
     out = []
@@ -374,8 +389,10 @@ def hf_generator(model, tok, batch_size:int=32):
         return generate(model, tok, conversations, max_new_tokens, temperature, batch_size, desc)
     return gen
 
+# %% ../nbs/04_explore.ipynb #e57de821
 def vllm_available() -> bool: return importlib.util.find_spec("vllm") is not None
 
+# %% ../nbs/04_explore.ipynb #320b69ba
 def pick_backend(name:str) -> tuple:
     "(backend, reason) for the `backend` setting: auto, transformers or vllm."
     if name not in ("auto", "transformers", "vllm"): raise ConfigError(f"unknown backend {name!r}; valid backends: auto, transformers, vllm")
@@ -385,6 +402,7 @@ def pick_backend(name:str) -> tuple:
     if not missing: return "vllm", "vLLM is installed and a GPU is present" if name == "auto" else "as configured"
     return "transformers", f"vLLM not used: {' and '.join(missing)}"
 
+# %% ../nbs/04_explore.ipynb #87d4c01b
 def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     "The vLLM backend: `vllm.LLM.chat` on a bf16 copy of the model at `model_path` (GPU only); free it with `release(gen)`."
     try: from vllm import LLM, SamplingParams
@@ -406,6 +424,7 @@ def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     gen.engine = engine
     return gen
 
+# %% ../nbs/04_explore.ipynb #d8541079
 def release(gen):
     "Free a backend's own model (vLLM's GPU memory); a no-op for transformers."
     if hasattr(gen, "engine"):
@@ -422,10 +441,11 @@ def _shots(rows:list, scorer) -> list:
         if s is not None and s > best.get(r["prompt"], (float("-inf"),))[0]: best[r["prompt"]] = (s, r["completion"])
     return [(p, a) for p, (s, a) in sorted(best.items(), key=lambda kv: -kv[1][0])]
 
-def explore(gen, prompts:list, # backend (`hf_generator`, `vllm_generator`); prompts: strings or rows (`prompt_of`)
+def explore(gen, # backend (`hf_generator`, `vllm_generator`)
+            prompts:list, # prompt strings, or rows: a `prompt` and the dataset's other columns (`prompt_of`)
             strategies:list, # strategy specs, e.g. ["plain@0.7", "think"], or `Strategy` objects
             max_new_tokens=64, # answer budget in tokens: one for all prompts, or a list with one per prompt (`answer_budgets`)
-            seed:int=0,
+            seed:int=0, # torch seed of the first strategy; the i-th strategy samples with `seed` + i
             scorer=None) -> Dataset: # reward callable, needed by strategies that learn from scores (fewshot) and used by revise and repair
     "Candidates for every prompt from every strategy, with their strategy, temperature, tokens and time (and a prompt row's columns)."
     texts, columns, rows = [prompt_of(p) for p in prompts], prompt_columns(prompts), []
@@ -458,6 +478,7 @@ def answer_budget(prompt, # a prompt: text, or a row with IFEval's `instruction_
         if iid == "combination:repeat_prompt": need.append(floor + len(str(kw.get("prompt_to_repeat", "")).split()) * TOKENS_PER_WORD)
     return int(min(cap, max(need)))
 
+# %% ../nbs/04_explore.ipynb #661022bf
 def answer_budgets(prompts:list, floor:int=160, cap:int=1024) -> list:
     "`answer_budget` of each prompt."
     return [answer_budget(p, floor, cap) for p in prompts]

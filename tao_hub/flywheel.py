@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 from .errors import TaoError, ConfigError, DataError, HubError, hub_error
-from .config import RoundFolder, TaoConfig, is_repo_id
+from .config import RoundFolder, TaoConfig, is_repo_id, read_json
 from .log import logger
 from .data import hub_prompts, prompt_of, write_prompts
 from .usage_log import LOG_COLUMNS
@@ -29,6 +29,7 @@ def log_rows(prompts:list) -> list:
         out.append(p["prompt"] if isinstance(p, dict) and len(p) == 1 else p)
     return out
 
+# %% ../nbs/16_flywheel.ipynb #f67ecace
 def choose_prompts(rows:list, # the log's prompts at its current commit
                    seen:set, # prompt texts already in the log at the watermark
                    used:set, # prompt texts earlier rounds trained on
@@ -67,6 +68,7 @@ class FlywheelState:
     champion:int|None # the round on main (None: no round promoted yet, the base is the champion)
     heldout:list|None # the held-out prompts fixed at round 1 (None before round 1)
 
+# %% ../nbs/16_flywheel.ipynb #5f4a8ce6
 def read_state(repo_id:str, # the flywheel's model repo
                data_repo:str, # its dataset repo (held-out set)
                token:str=None) -> FlywheelState:
@@ -97,6 +99,7 @@ def history_row(n:int, # the round
                 base=metrics["base"]["score"], champion=metrics[against]["score"], tuned=metrics["tuned"]["score"], tuned_ci95=metrics["tuned"]["ci95"],
                 vs_champion=metrics.get(f"tuned_minus_{against}"), promoted=promoted)
 
+# %% ../nbs/16_flywheel.ipynb #fd96e6c9
 def history_table(history:list) -> str:
     "Markdown table of every round so far."
     lines = ["| round | log commit | new prompts | trained on | base | champion | tuned | tuned − champion [paired 95% CI] | main moved |", "|---" * 9 + "|"]
@@ -107,6 +110,7 @@ def history_table(history:list) -> str:
                      f"{h['tuned']:.3f} | {diff} | {'yes' if h['promoted'] else 'no'} |")
     return "\n".join(lines)
 
+# %% ../nbs/16_flywheel.ipynb #879aa002
 def plot_history(history:list, # rows from `history_row`
                  path) -> Path: # PNG file to write
     "Held-out score of each round's adapter (95% CI), the base, and the champion each round had to beat."
@@ -158,12 +162,14 @@ def fix_heldout(data_repo:str, # the flywheel's dataset repo
     except Exception as e: raise hub_error(e, f"dataset repo '{data_repo}'", data_repo) from e
     return held
 
+# %% ../nbs/16_flywheel.ipynb #0112a7bd
 def champion_adapter(repo_id:str, round:int, dest, token:str=None) -> Path:
     "Download the adapter of `round` (its tag) into `dest`."
     try: snapshot_download(repo_id, revision=f"round-{round}", allow_patterns=["adapter_config.json", "adapter_model.safetensors"], local_dir=dest, token=token)
     except Exception as e: raise hub_error(e, f"the champion adapter (round {round} of {repo_id})", repo_id, f"round-{round}") from e
     return Path(dest)
 
+# %% ../nbs/16_flywheel.ipynb #0e08d696
 def finish_promotion(repo_id:str, state:FlywheelState, token:str=None) -> FlywheelState:
     "Move `main` to the last round if its record says promoted but `main` does not show it (a push cut short); return the state after."
     last = state.history[-1] if state.history else None
@@ -203,15 +209,16 @@ def plan_round(cfg:TaoConfig, # the flywheel's settings (dataset = the usage log
     return dict(round=n, status="started", repo=cfg.push_to, log_dataset=cfg.dataset, log_commit=head, since=state.watermark, new_prompts=len(new),
                 train=train, heldout=heldout, champion=state.champion, promote_rule=cfg.promote_rule, dropped=dropped)
 
+# %% ../nbs/16_flywheel.ipynb #06f54556
 def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one folder per round
                    state:FlywheelState, # from `read_state`
                    min_new:int=1) -> dict: # fewer new prompts than this: nothing to do
     "Run, judge and push the next round; return its history row, or {'nothing': why}."
     from tao_hub.publish import promoted, push_round
-    from tao_hub.round import _json, run_round
+    from tao_hub.round import run_round
     n = len(state.history) + 1
     folder = RoundFolder(Path(cfg.out)/f"round-{n}")
-    rec = _json(folder.flywheel)
+    rec = read_json(folder.flywheel)
     continuing = (rec.get("round"), rec.get("repo"), rec.get("log_dataset")) == (n, cfg.push_to, cfg.dataset) and rec.get("status") in ("started", "evaluated")
     if not continuing:
         rec = plan_round(cfg, state, min_new)
@@ -255,12 +262,14 @@ def parse_every(text:str) -> float:
     if not m or float(m[1]) <= 0: raise ConfigError(f"--every {text!r} is not a duration: write it as 90s, 30m, 6h or 1d")
     return float(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m[2]]
 
+# %% ../nbs/16_flywheel.ipynb #02d894ce
 def check_flywheel(cfg:TaoConfig):
     "Refuse settings the flywheel cannot run with, before anything loads."
     if not cfg.dataset or not is_repo_id(cfg.dataset):
         raise ConfigError("the flywheel reads prompts from a usage log on the Hub: pass --dataset ORG/NAME (the dataset UsageLogger writes to)")
     if not cfg.push_to: raise ConfigError("the flywheel keeps its rounds, watermark and champion on the Hub: pass --push-to ORG/NAME")
 
+# %% ../nbs/16_flywheel.ipynb #b15d6898
 def check_privacy(cfg:TaoConfig):
     "Refuse to publish a private log's prompts in public repos (the rounds push their training and held-out prompts)."
     try: private = HfApi().dataset_info(cfg.dataset).private
@@ -269,6 +278,7 @@ def check_privacy(cfg:TaoConfig):
         raise ConfigError(f"the usage log {cfg.dataset} is private, but the rounds would publish its prompts in public repos: "
                        "pass --private (or make the log public)")
 
+# %% ../nbs/16_flywheel.ipynb #1c686da9
 def flywheel(cfg:TaoConfig, # the settings of every round (dataset: the usage log; push_to: the model repo)
              rounds:int=None, # stop after this many rounds (None: 1 without `every`, no limit with it)
              every:float=None, # seconds between checks for new prompts (None: run now, then stop)

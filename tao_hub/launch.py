@@ -46,6 +46,7 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
+# %% ../nbs/13_launch.ipynb #5b7df94d
 def check_launch(cfg:TaoConfig) -> Path:
     "The accelerate config a GPU launch of `cfg` would use, refusing what cannot work (None on a CPU); checked before any work."
     if cfg.num_processes > 1 and has_gpu() and cfg.num_processes > torch.cuda.device_count():
@@ -60,6 +61,7 @@ def check_launch(cfg:TaoConfig) -> Path:
                                                             f"num_processes is {cfg.num_processes}: use ddp or zero2")
     return path
 
+# %% ../nbs/13_launch.ipynb #1d01d136
 def launch_command(args:list, # tao-hub arguments, e.g. ["train", "--out", "r1"]
                    num_processes:int, accelerate_config:str=None) -> list:
     "The command that runs `tao-hub ARGS` in `num_processes` processes."
@@ -71,18 +73,21 @@ def launch_command(args:list, # tao-hub arguments, e.g. ["train", "--out", "r1"]
     return [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(num_processes), "--master_addr", "127.0.0.1",
             "--master_port", str(free_port()), "-m", "tao_hub.cli", *args]
 
+# %% ../nbs/13_launch.ipynb #da81cc59
 def launched() -> bool:
     "Is this process one started by `launch_training` (or by torchrun/accelerate directly)?"
     return "WORLD_SIZE" in os.environ or os.environ.get("TAO_HUB_LAUNCHED") == "1"
 
 # %% ../nbs/13_launch.ipynb #25144b4c
-def launch_training(cfg:TaoConfig, out, extra:list=()) -> None:
-    "Run `tao-hub train --out OUT` in `cfg.num_processes` processes; raise `TaoError` if it fails."
-    cmd = launch_command(["train", "--out", out, *extra], cfg.num_processes, cfg.accelerate_config)
-    logger.info(f"  launching GRPO in {cfg.num_processes} processes: {' '.join(cmd[1:4])} ...")
+def launch_training(cfg:TaoConfig, # the round's settings (`num_processes`, `accelerate_config`, `recipe`)
+                    folder, # the round folder, holding selected.jsonl and scored.jsonl
+                    extra:list=()) -> None: # more `tao-hub train` arguments
+    "Run `tao-hub train --out FOLDER` in `cfg.num_processes` processes; raise `LaunchError` if it fails."
+    cmd = launch_command(["train", "--out", folder, *extra], cfg.num_processes, cfg.accelerate_config)
+    logger.info(f"  launching training ({cfg.recipe}) in {cfg.num_processes} processes: {' '.join(cmd[1:4])} ...")
     env = os.environ | {"PYTHONUNBUFFERED": "1", "TAO_HUB_LAUNCHED": "1"}      # a launched process never launches again
     if "torch.distributed.run" in cmd: env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // cfg.num_processes)))
     rc = subprocess.run(cmd, env=env).returncode
     if rc: raise LaunchError(f"training in {cfg.num_processes} processes failed (exit code {rc}; the cause is printed "
-                             f"above); the round's files so far are in {out}: fix it, then rerun the same command "
+                             f"above); the round's files so far are in {folder}: fix it, then rerun the same command "
                              "with --resume (it continues from the last checkpoint, if one was saved)")

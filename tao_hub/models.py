@@ -53,7 +53,9 @@ def embedded_gguf() -> Path:
     return gguf
 
 # %% ../nbs/03_models.ipynb #288ef8ac
-def cached_folder(name:str, build) -> Path: # folder name in the cache; build(folder) fills a folder
+def cached_folder(name:str, # the folder's name in the cache
+                  build, # fills the folder given its path (a scratch folder, moved in place once built)
+                 ) -> Path: # the folder, built now or earlier
     "Cache folder `name`, built once by `build` into a scratch folder and then moved in place (a crash never leaves half a folder)."
     d = cache_dir()/name
     if d.is_dir(): return d
@@ -64,12 +66,14 @@ def cached_folder(name:str, build) -> Path: # folder name in the cache; build(fo
         finally: shutil.rmtree(tmp, ignore_errors=True)
     return d
 
+# %% ../nbs/03_models.ipynb #c86569fe
 def embedded_tokenizer_dir() -> Path:
     "Folder with SmolLM2's tokenizer and chat template, converted from the GGUF once."
     return cached_folder("smollm2-tokenizer", lambda d: _gguf_tokenizer(embedded_gguf()).save_pretrained(d))
 
 def _gguf_tokenizer(gguf:Path): return AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
 
+# %% ../nbs/03_models.ipynb #a77feb20
 def _gguf_to_model(gguf:Path, d:Path):
     loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
     cfg = loaded.config
@@ -92,6 +96,7 @@ def hub_reachable(timeout:float=3.0) -> bool:
     try: socket.create_connection((u.hostname, u.port or (443 if u.scheme == "https" else 80)), timeout=timeout).close(); return True
     except Exception: return False
 
+# %% ../nbs/03_models.ipynb #f58172a6
 @functools.lru_cache
 def resolve_model(name:str=DEFAULT_MODEL) -> str:
     "A path or Hub id that transformers can load for `name` (decided once per process)."
@@ -104,34 +109,42 @@ def resolve_model(name:str=DEFAULT_MODEL) -> str:
 # %% ../nbs/03_models.ipynb #797f8298
 def has_gpu() -> bool: return torch.cuda.is_available()
 
+# %% ../nbs/03_models.ipynb #39319663
 def world() -> dict:
     "This process's place in a torchrun/accelerate launch: rank, local_rank, world_size (0, 0, 1 when launched alone)."
     return {k: int(os.environ.get(k.upper(), d)) for k, d in [("rank", 0), ("local_rank", 0), ("world_size", 1)]}
 
+# %% ../nbs/03_models.ipynb #af29199d
 def is_main() -> bool: return world()["rank"] == 0
 
+# %% ../nbs/03_models.ipynb #5d4c9c2d
 def compute_dtype():
     "bf16 on a GPU that has it, fp16 on one that does not (T4, V100), fp32 on a CPU (bf16 on a CPU is ~3x slower)."
     if not has_gpu(): return torch.float32
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
+# %% ../nbs/03_models.ipynb #94f1ac4b
 def load_tokenizer(path) -> PreTrainedTokenizerBase:
     "Tokenizer for generation: left padding, a pad token."
     tok = AutoTokenizer.from_pretrained(path, padding_side="left", trust_remote_code=False)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
 
+# %% ../nbs/03_models.ipynb #166750dc
 def use_4bit(load_in_4bit="auto") -> bool: # True, False, or "auto"
     "Whether to load the base in 4-bit NF4: `auto` means on a GPU only."
     return has_gpu() if load_in_4bit == "auto" else bool(load_in_4bit)
 
+# %% ../nbs/03_models.ipynb #88b5a2c8
 def precision_text(load_in_4bit="auto") -> str:
     "The base's precision and why, for the hardware line and the card."
     why = ("" if load_in_4bit != "auto" else " (auto: a GPU)" if has_gpu() else
            " (auto: on a CPU full precision is faster and needs no CPU-specific 4-bit kernels)")
     return ("4-bit NF4 (QLoRA)" if use_4bit(load_in_4bit) else "full precision") + why
 
-def load_policy(path, load_in_4bit="auto"): # model folder or Hub id; True (4-bit NF4, QLoRA), False (full precision) or "auto" (4-bit on a GPU)
+# %% ../nbs/03_models.ipynb #4009af93
+def load_policy(path, # model folder or Hub id
+                load_in_4bit="auto"): # True (4-bit NF4, QLoRA), False (full precision) or "auto" (4-bit on a GPU)
     "The causal LM at `path`, in 4-bit NF4 on a GPU and full precision on a CPU unless told otherwise."
     dtype, four = compute_dtype(), use_4bit(load_in_4bit)
     kw = dict(dtype=dtype, use_safetensors=True, trust_remote_code=False)
@@ -156,7 +169,9 @@ def _linear4bit(model) -> list:
     import bitsandbytes as bnb
     return [(n, m) for n, m in model.named_modules() if isinstance(m, bnb.nn.Linear4bit)]
 
-def cpu_4bit_misfits(model, avx512bf16:bool=None) -> str: # a 4-bit model; does the CPU have AVX512-BF16 (None: ask bitsandbytes)
+def cpu_4bit_misfits(model, # a model loaded in 4-bit
+                     avx512bf16:bool=None, # does the CPU have AVX512-BF16 (None: ask bitsandbytes)
+                    ) -> str: # the layer's name and widths, or ''
     "The first 4-bit layer that bitsandbytes' AVX512-BF16 CPU kernels cannot repack, or '' (other CPUs take another path)."
     from bitsandbytes.functional import has_avx512bf16
     if not (has_avx512bf16() if avx512bf16 is None else avx512bf16): return ""
@@ -164,6 +179,7 @@ def cpu_4bit_misfits(model, avx512bf16:bool=None) -> str: # a 4-bit model; does 
         if m.out_features % 32 or m.in_features % m.weight.quant_state.blocksize: return f"{name} ({m.in_features} -> {m.out_features})"
     return ""
 
+# %% ../nbs/03_models.ipynb #44787c8c
 def repacked(model) -> bool:
     "Has this 4-bit model run inference on a CPU where bitsandbytes repacks the weights for it? A saved adapter must not be loaded onto it then."
     return any(getattr(m.weight.quant_state, "packing_format_for_cpu", False) for _, m in _linear4bit(model))
@@ -174,6 +190,7 @@ def native_bf16() -> bool:
     try: return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except AttributeError: return False
 
+# %% ../nbs/03_models.ipynb #ca6b8aa2
 def generation_model(model, # a loaded model, or a PEFT model
                      dtype:str="auto", # auto (bf16 on a CPU that has it natively), float32 or bfloat16
                      owned:bool=False): # True: the caller needs no fp32 model afterwards, so convert it in place
@@ -189,6 +206,7 @@ def generation_model(model, # a loaded model, or a PEFT model
         return model.eval()
     return copy.deepcopy(model, memo=dict(bf16)).eval()     # the weights copied once, in bf16; buffers (RoPE frequencies) stay fp32
 
+# %% ../nbs/03_models.ipynb #e0f04001
 def generation_text(dtype:str="auto") -> str:
     "How answers will be generated, for the hardware line."
     if has_gpu(): return "generation in the model's precision"
@@ -211,12 +229,14 @@ def _cache_arg(model) -> str:
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
 
-def decode(model, enc, # the model; a left-padded batch from the tokenizer
+def decode(model, # the model to generate with (a PEFT model too)
+           enc, # a left-padded batch from the tokenizer (`input_ids`, `attention_mask`)
            max_new_tokens:int, # answer budget
            temperature:float, # 0: greedy
            eos_ids:set, # ids that end an answer
            pad_id:int, # written after an answer's end
-           compact:float=0.1) -> torch.Tensor: # drop finished rows once this share of the batch has finished
+           compact:float=0.1, # drop finished rows once this share of the batch has finished
+          ) -> torch.Tensor: # one row of `max_new_tokens` ids per prompt
     "Generated ids per row (pad after its end), in the batch's order."
     mask, dev = enc["attention_mask"], enc["attention_mask"].device
     cache, eos = DynamicCache(config=model.config), torch.tensor(sorted(eos_ids), device=dev)
@@ -250,6 +270,7 @@ def rows_for(batch_size:int, budget:int) -> int:
     "Rows of a batch whose answers may run to `budget` tokens: `batch_size`, fewer for long answers (their KV cache)."
     return max(1, min(batch_size, BATCH_TOKENS // max(budget, 1)))
 
+# %% ../nbs/03_models.ipynb #da04dd67
 PROCESSOR_DEFAULTS = dict(repetition_penalty=1.0, encoder_repetition_penalty=1.0, no_repeat_ngram_size=0, bad_words_ids=None, suppress_tokens=None,
                           begin_suppress_tokens=None, min_length=0, min_new_tokens=None, sequence_bias=None, forced_bos_token_id=None,
                           forced_eos_token_id=None, exponential_decay_length_penalty=None)
@@ -259,6 +280,7 @@ def decodes_alike(model) -> bool:
     gc = model.generation_config
     return all(getattr(gc, k, v) in (v, None) for k, v in PROCESSOR_DEFAULTS.items())
 
+# %% ../nbs/03_models.ipynb #f65dd098
 def _generate_batch(model, enc, max_new_tokens:int, temperature:float, eos_ids:set, pad_id:int):
     if not has_gpu() and decodes_alike(model): return decode(model, enc, max_new_tokens, temperature, eos_ids, pad_id)
     sample = (dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else
@@ -266,10 +288,14 @@ def _generate_batch(model, enc, max_new_tokens:int, temperature:float, eos_ids:s
     return model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=pad_id, **sample)[:, enc["input_ids"].shape[1]:]
 
 @torch.inference_mode()
-def generate(model, tok, conversations:list, # lists of chat messages
+def generate(model, # the model to generate with (a PEFT model too)
+             tok, # its tokenizer, padding on the left (`load_tokenizer`)
+             conversations:list, # lists of chat messages; one that ends with an assistant message is continued
              max_new_tokens=64, # answer budget in tokens: one for all, or a list with one per conversation
-             temperature:float=0.0, batch_size:int=32,
-             desc:str="generating") -> list:
+             temperature:float=0.0, # 0: greedy
+             batch_size:int=32, # most answers per batch (`rows_for` takes fewer for long answers)
+             desc:str="generating", # label of the progress bar
+            ) -> list: # one dict per conversation
     "Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order."
     started = [c[-1]["role"] == "assistant" for c in conversations]          # a started answer is continued, not answered
     texts = [tok.apply_chat_template(c, add_generation_prompt=not s, continue_final_message=s, tokenize=False) for c, s in zip(conversations, started)]

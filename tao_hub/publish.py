@@ -43,6 +43,7 @@ def next_round(repo_id:str, token:str=None) -> int:
     ns = [int(r.name[6:]) for r in refs.tags if r.name.startswith("round-") and r.name[6:].isdigit()]
     return max(ns, default=0) + 1
 
+# %% ../nbs/11_publish.ipynb #10fe71c0
 def round_number(out:Path, repo_id:str, token:str=None) -> int:
     "The round number of folder `out` in `repo_id`: its own if it was pushed there before, or the next free one."
     rec = RoundFolder(out).push_record
@@ -52,6 +53,7 @@ def round_number(out:Path, repo_id:str, token:str=None) -> int:
 # %% ../nbs/11_publish.ipynb #fbf973f9
 UPLOAD = [ROUND_FILES[k] for k in ["card", "metrics", "run_facts", "config", "train_log", "exploration", "plots", "prompts_train", "flywheel"]]
 
+# %% ../nbs/11_publish.ipynb #0a7d3178
 def adapter_problem(folder) -> str:
     "What keeps PEFT from loading adapter folder `folder`, in a few words; '' when its config and safetensors weights read whole."
     d = Path(folder)
@@ -65,6 +67,7 @@ def adapter_problem(folder) -> str:
     except Exception as e: return f"has a damaged adapter_model.safetensors ({first_line(e)}; a copy cut short?)"
     return ""
 
+# %% ../nbs/11_publish.ipynb #806cb605
 def check_finished(out) -> RoundFolder:
     "The round folder `out` if it holds what a push needs (adapter, card, metrics); `TaoError` naming what is missing otherwise."
     out = RoundFolder(out)
@@ -75,6 +78,7 @@ def check_finished(out) -> RoundFolder:
         if not f.exists(): raise MissingOutputError(f"{f} not found: {out} is not a finished round; {finish}")
     return out
 
+# %% ../nbs/11_publish.ipynb #6ea4b647
 def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path:
     "Fill `dest` with what round `n` of folder `out` puts in `repo_id`."
     out = RoundFolder(out)
@@ -130,6 +134,7 @@ def promoted(metrics:dict, # a round's metrics.json
     if not d: return False
     return d["ci95"][0] > 0 if rule == "ci" else d["diff"] > 0
 
+# %% ../nbs/11_publish.ipynb #bf54beb8
 _TRANSIENT = {"TransportError", "TimeoutException", "Timeout", "ConnectionError", "ChunkedEncodingError", "RemoteProtocolError"}
 
 def transient(e:Exception) -> bool:
@@ -138,7 +143,11 @@ def transient(e:Exception) -> bool:
     if status is not None: return status >= 500 or status == 429
     return isinstance(e, (ConnectionError, TimeoutError)) or any(c.__name__ in _TRANSIENT for c in type(e).__mro__)
 
-def with_retries(fn, tries:int=4, wait:float=1.0, what:str="push"): # a call; attempts in all; first wait in seconds, doubled each time
+# %% ../nbs/11_publish.ipynb #0fd0c627
+def with_retries(fn, # the call to retry, with no arguments
+                 tries:int=4, # attempts in all
+                 wait:float=1.0, # seconds before the first retry, doubled before each next one
+                 what:str="push"): # what is tried, as the retry log line names it
     "`fn()`, called again after `wait`, 2×`wait`, ... seconds while it fails transiently, at most `tries` times in all."
     for i in range(tries):
         try: return fn()
@@ -147,12 +156,15 @@ def with_retries(fn, tries:int=4, wait:float=1.0, what:str="push"): # a call; at
             logger.info(f"  {what}: transient failure ({type(e).__name__}); retrying in {wait * 2**i:g} s ({i + 1} of {tries - 1})")
             time.sleep(wait * 2**i)
 
+# %% ../nbs/11_publish.ipynb #e77073ce
 def push_round(out, # a finished round folder
                repo_id:str, # model repo ORG/NAME
                data_repo:str=None, # dataset repo (default: REPO-tao-data)
-               private:bool=False, token:str=None,
+               private:bool=False, # create the model and dataset repos as private (repos that exist keep theirs)
+               token:str=None, # Hub token (None: HF_TOKEN or the `hf auth login` one)
                promote:bool=None, # move main to this round (None: by the round's `promote_rule`, see `promoted`)
-               tries:int=4, wait:float=1.0) -> dict: # attempts in all, and the first wait in seconds, for transient Hub failures
+               tries:int=4, # attempts in all for each Hub step, retried on transient failures
+               wait:float=1.0) -> dict: # seconds before the first retry, doubled before each next one
     "Publish round folder `out` to the Hub; return what was pushed (also in `out`/push.json)."
     out, api = check_finished(out), HfApi(token=token)         # what is local first: a round without an adapter has nothing to push
     data_repo = data_repo or f"{repo_id}-tao-data"

@@ -22,7 +22,7 @@ from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSequence
 from .errors import TaoError, ConfigError, ScorerError, hub_error
 from .config import first_line
 from .models import compute_dtype, has_gpu, world
-from .verifiers import ConstraintReward, Guard, IFEvalReward, MathReward, PythonReward, SQLReward, SelfConsistency, _text
+from .verifiers import ConstraintReward, Guard, IFEvalReward, MathReward, PythonReward, SQLReward, SelfConsistency, message_text
 
 # %% ../nbs/06_rewards.ipynb #8f9ac0bf
 class HubScorer:
@@ -98,7 +98,7 @@ def score_texts(self:RewardModel, texts:list) -> list:
 
 @patch
 def __call__(self:RewardModel, prompts:list, completions:list, **kwargs) -> list:
-    pairs = [(_text(p), _text(c)) for p, c in zip(prompts, completions)]
+    pairs = [(message_text(p), message_text(c)) for p, c in zip(prompts, completions)]
     keys = [_key(*pc) for pc in pairs]
     return self._cached(keys, {k: self.text(*pc) for k, pc in zip(keys, pairs)}, self.score_texts)
 
@@ -157,7 +157,7 @@ def score_texts(self:Judge, texts:list) -> list:
 
 @patch
 def __call__(self:Judge, prompts:list, completions:list, **kwargs) -> list:
-    pairs = [(_text(p), _text(c)) for p, c in zip(prompts, completions)]
+    pairs = [(message_text(p), message_text(c)) for p, c in zip(prompts, completions)]
     keys = [_key(*pc) for pc in pairs]
     texts = {k: self._chat(POINT_TEMPLATE.format(rubric=self.rubric, prompt=p, completion=self._cut(c))) for k, (p, c) in zip(keys, pairs)}
     return self._cached(keys, texts, self.score_texts)
@@ -166,8 +166,8 @@ def __call__(self:Judge, prompts:list, completions:list, **kwargs) -> list:
 @patch
 def compare(self:Judge, prompts:list, firsts:list, seconds:list) -> list:
     "P(first candidate is better than the second) per prompt, averaged over both presentation orders."
-    def ask(a, b): return [self._chat(PAIR_TEMPLATE.format(rubric=self.rubric, prompt=_text(p), a=self._cut(_text(x)),
-                                                           b=self._cut(_text(y)))) for p, x, y in zip(prompts, a, b)]
+    def ask(a, b): return [self._chat(PAIR_TEMPLATE.format(rubric=self.rubric, prompt=message_text(p), a=self._cut(message_text(x)),
+                                                           b=self._cut(message_text(y)))) for p, x, y in zip(prompts, a, b)]
     ab, ba = self.next_token_probs(ask(firsts, seconds), self.letters), self.next_token_probs(ask(seconds, firsts), self.letters)
     return [(x[0] + y[1]) / 2 for x, y in zip(ab, ba)]
 
@@ -181,12 +181,14 @@ def unique_names(scorers:list) -> list:
         out.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
     return out
 
+# %% ../nbs/06_rewards.ipynb #94fb5b57
 @dataclass
 class Scores:
     "What scoring a batch gives: the weighted `total` per answer and each scorer's own column in `parts`."
     total:list # one score per answer, None where no scorer applies
     parts:dict # scorer name -> its column (None where it does not apply)
 
+# %% ../nbs/06_rewards.ipynb #dc7af91a
 class Composite:
     "Weighted sum of reward callables, ignoring `None` values."
     __name__ = "composite"
@@ -313,11 +315,13 @@ def scorer_facts(spec:str) -> ScorerKind:
     "The registry's entry for a spec: what a round asks about its scorers (pass/fail, prompt text, columns, card texts)."
     return SCORERS[scorer_kind(spec)]
 
+# %% ../nbs/06_rewards.ipynb #56be8096
 def needed_column(spec:str):
     "(column, the other way out) for a scorer that reads a column of every prompt row; None for one that needs none."
     column = scorer_facts(spec).column
     return column(parse_spec(spec)[2]) if column else None
 
+# %% ../nbs/06_rewards.ipynb #fc6d0ec8
 def describe_scorer(spec:str, # the spec as the user wrote it
                     scorer) -> str: # the scorer built from it
     "One line on a scorer for the card: a model's id and commit, or the kind's description."
@@ -354,6 +358,7 @@ def load_reward_function(module:str, # an importable module (pkg.rewards) or a .
                                         f"{', '.join(n for n, v in vars(mod).items() if callable(v) and not n.startswith('_')) or 'none'})")
     return fn
 
+# %% ../nbs/06_rewards.ipynb #be6beafc
 def make_scorer(spec:str, # a scorer spec (see `SCORERS`)
                 rm_4bit:bool=False, # load reward models and judges in 4-bit
                 rm_batch_size:int=16, # reward-model batch size
@@ -362,6 +367,7 @@ def make_scorer(spec:str, # a scorer spec (see `SCORERS`)
     _, name, arg = parse_spec(spec)
     return SCORERS[scorer_kind(spec)].make(name, arg, rm_4bit=rm_4bit, rm_batch_size=rm_batch_size, rm_max_length=rm_max_length)
 
+# %% ../nbs/06_rewards.ipynb #f01bb9c5
 def parse_weights(weights, n:int) -> list:
     "Floats from `weights` (None: all 1), one per scorer."
     if not weights: return [1.0] * n
@@ -370,6 +376,7 @@ def parse_weights(weights, n:int) -> list:
     if len(ws) != n: raise ConfigError(f"--reward-weights has {len(ws)} value(s) for {n} scorer(s): give one weight per --reward, in the same order")
     return ws
 
+# %% ../nbs/06_rewards.ipynb #31a186bc
 def make_scorers(specs:list, weights=None, **kw) -> Composite:
     "A `Composite` of the scorers named by `specs`, weighted by `weights`."
     ws = parse_weights(weights, len(specs))
@@ -385,6 +392,7 @@ def score_batch(reward, # a reward callable, or a `Composite`
     if isinstance(reward, Composite): return reward.score(prompts, completions, **columns)
     return Scores(reward(prompts, completions, **columns), {})
 
+# %% ../nbs/06_rewards.ipynb #4aa671a6
 def score_candidates(cands:Dataset, reward=None) -> Dataset:
     "`cands` with a `score` column from `reward` (default: `ConstraintReward`), plus `score_<name>` per scorer of a `Composite`."
     extra = {c: list(cands[c]) for c in cands.column_names if c not in ("prompt", "completion")}
@@ -393,11 +401,13 @@ def score_candidates(cands:Dataset, reward=None) -> Dataset:
     for n, col in scores.parts.items(): out = out.add_column(f"score_{n}", col)
     return out
 
+# %% ../nbs/06_rewards.ipynb #beae1875
 def mean_scored(xs:list):
     "Mean of the values that are not None (None if all are)."
     xs = [x for x in xs if x is not None]
     return sum(xs) / len(xs) if xs else None
 
+# %% ../nbs/06_rewards.ipynb #746b49a9
 def _best(scored:Dataset) -> dict:
     "Each prompt's best candidate score (prompts with no scorable candidate left out)."
     best = {}
@@ -417,6 +427,7 @@ def strategy_report(scored:Dataset) -> list:
                         **({"scorers": {c[6:]: mean_scored([r[c] for r in rs]) for c in per}} if per else {})))
     return out
 
+# %% ../nbs/06_rewards.ipynb #47dee2d3
 def best_of_n(scored:Dataset) -> float:
     "Mean over prompts of the best candidate's score (None if nothing was scorable)."
     return mean_scored(list(_best(scored).values()))

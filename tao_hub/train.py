@@ -27,7 +27,7 @@ from .explore import looks_cut, pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
 from .rewards import Composite
 from .data import prompt_columns, prompt_of
-from .verifiers import ConstraintReward, _text, degenerate, instructions_of, prompt_instructions
+from .verifiers import ConstraintReward, message_text, degenerate, instructions_of, prompt_instructions
 
 # %% ../nbs/08_train.ipynb #303d732f
 def grpo_generation(cfg:TaoConfig) -> tuple:
@@ -39,6 +39,7 @@ def grpo_generation(cfg:TaoConfig) -> tuple:
                        "and lose precision (trl#3466); --no-load-in-4bit allows colocated vLLM")
     return True, "colocated vLLM (bf16 LoRA)"
 
+# %% ../nbs/08_train.ipynb #d8518553
 def grpo_args(cfg:TaoConfig, output_dir, reward_weights:list=None) -> GRPOConfig:
     "TRL `GRPOConfig` for one tao-hub round."
     gpu, dtype, vllm = has_gpu(), compute_dtype(), grpo_generation(cfg)[0]
@@ -49,6 +50,7 @@ def grpo_args(cfg:TaoConfig, output_dir, reward_weights:list=None) -> GRPOConfig
         save_strategy="steps" if cfg.save_steps else "no", save_steps=cfg.save_steps or 500, report_to=cfg.report_to, reward_weights=reward_weights,
         use_vllm=vllm, **(dict(vllm_mode="colocate", vllm_gpu_memory_utilization=0.3) if vllm else {}))
 
+# %% ../nbs/08_train.ipynb #2ca0120f
 def lora_config(cfg:TaoConfig) -> LoraConfig:
 
     "PEFT LoRA on every linear layer of the (4-bit) base model."
@@ -71,6 +73,7 @@ def checkpoints(folder) -> list:
     found = [(int(p.name.split("-")[1]), p) for p in Path(folder).glob("checkpoint-*") if p.name.split("-")[1].isdigit() and (p/"trainer_state.json").exists()]
     return sorted(found)
 
+# %% ../nbs/08_train.ipynb #18e772ac
 def resume_checkpoint(cfg:TaoConfig, folder) -> Path:
     "The checkpoint in `folder` that a `cfg.resume` training continues from (None without resume); `TaoError` if there is none or it was set to other steps."
     if not cfg.resume: return None
@@ -87,7 +90,7 @@ class SeenPrompts:
     "A reward callable that delegates to `reward` and remembers the prompts this process scored."
     def __init__(self, reward): self.reward, self.seen, self.__name__ = reward, [], getattr(reward, "__name__", type(reward).__name__)
     def __call__(self, prompts:list, completions:list, **kwargs) -> list:
-        self.seen += [_text(p) for p in prompts]
+        self.seen += [message_text(p) for p in prompts]
         return self.reward(prompts, completions, **kwargs)
 
 # %% ../nbs/08_train.ipynb #c9a38e97
@@ -104,9 +107,11 @@ class StepBar(TrainerCallback):
     def on_train_end(self, args, state, control, **kw): self.bar.close()
 
 # %% ../nbs/08_train.ipynb #836ba2c7
-def save_training(trainer, out_dir, # a trained TRL trainer; the round folder
+def save_training(trainer, # a trained TRL trainer
+                  out_dir, # the round folder
                   adapter_name:str="adapter", # subfolder for the adapter
-                  **facts) -> tuple: # what train.json records beside the world size and steps
+                  **facts, # what train.json records beside the world size and steps (`recipe` names the phase)
+                 ) -> tuple: # (adapter folder, this phase's log)
     "On rank 0: save the adapter, add this phase's per-step log to train_log.json and its facts to train.json; return (adapter folder, this log)."
     out_dir = RoundFolder(out_dir); scratch = out_dir.trainer
     phase = facts["recipe"]                                                # a warm start's phase stays, a rerun of this phase is replaced
@@ -126,6 +131,7 @@ def _chat(role:str, text:str) -> list: return [{"role": role, "content": text}]
 def _json_list(path) -> list: return json.loads(Path(path).read_text()) if Path(path).exists() else []
 def _json_dict(path) -> dict: return json.loads(Path(path).read_text()) if Path(path).exists() else {}
 
+# %% ../nbs/08_train.ipynb #179f5440
 def train_or_finish(trainer, # a TRL trainer
                     resume:Path, # the checkpoint to continue from, or None
                     steps:int): # the steps the training was set to
@@ -136,10 +142,15 @@ def train_or_finish(trainer, # a TRL trainer
     trainer._load_from_checkpoint(str(resume))       # transformers runs one step before it checks max_steps (an extra step)
     trainer.state = state
 
-def train_grpo(model, tok, prompts:list, # loaded base model (4-bit or not), its tokenizer, plain training prompts (strings or rows)
-               cfg:TaoConfig, out_dir, # round settings; folder for adapter/ and train_log.json
+# %% ../nbs/08_train.ipynb #6640cc37
+def train_grpo(model, # loaded base model (4-bit or not)
+               tok, # its tokenizer
+               prompts:list, # plain training prompts (strings or rows)
+               cfg:TaoConfig, # round settings
+               out_dir, # folder for adapter/ and train_log.json
                reward=None, # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
-               callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
+               callbacks:list=(), # extra TRL callbacks (e.g. `TimeBudget`)
+              ) -> tuple: # (adapter folder, log history)
     "Train a LoRA adapter with GRPO; return (adapter folder, log history)."
     if not prompts: raise DataError("no prompts to train on: exploration found no prompt with disagreeing candidates; "
                                     "add prompts, strategies or raise temperatures")
@@ -204,6 +215,7 @@ class TimeBudget(TrainerCallback):
     def on_step_end(self, args, state, control, **kw):
         if time.perf_counter() - self.t0 >= self.seconds: control.should_training_stop = True
 
+# %% ../nbs/08_train.ipynb #7e8218d4
 def _precision(gpu:bool) -> dict:
     dtype = compute_dtype()
     return dict(use_cpu=not gpu, bf16=dtype == torch.bfloat16, fp16=dtype == torch.float16, gradient_checkpointing=gpu)
@@ -215,11 +227,15 @@ def sft_args(cfg:TaoConfig, output_dir) -> SFTConfig:
                      padding_free=True, max_length=None, logging_steps=1, save_strategy="no",   # prompts and answers are already in budget
                      report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
 
-def train_sft(model, tok, # loaded base model, its tokenizer
+# %% ../nbs/08_train.ipynb #24ae20f6
+def train_sft(model, # loaded base model
+              tok, # its tokenizer
               targets:list, # winners: dicts with `prompt` and `completion`
-              cfg:TaoConfig, out_dir, # round settings; folder for the adapter and logs
+              cfg:TaoConfig, # round settings
+              out_dir, # folder for the adapter and logs
               adapter_name:str="adapter", # subfolder of `out_dir` the adapter goes to
-              callbacks:list=()) -> tuple: # extra TRL callbacks (e.g. `TimeBudget`)
+              callbacks:list=(), # extra TRL callbacks (e.g. `TimeBudget`)
+             ) -> tuple: # (adapter folder, log history)
     "Rejection-sampling fine-tuning: a LoRA adapter trained to answer each plain prompt with its winners; return (adapter folder, log history)."
     if not targets: raise DataError(f"no explored answer reached min_winner_score {cfg.min_winner_score}: nothing to imitate; "
                                    "lower --min-winner-score, add prompts or strategies, or use --recipe grpo")
@@ -238,7 +254,11 @@ def privileged_context(prompt:str, # the plain prompt
     "What the SDFT teacher sees beyond the plain prompt: the requirements restated as a checklist, and a winning answer."
     return restate_system(prompt) + (f"\n\nHere is an answer that meets every requirement; answer in the same way:\n{answer}" if answer else "")
 
-def sdft_args(cfg:TaoConfig, output_dir, n_prompts:int=None) -> "trl.experimental.sdft.SDFTConfig":  # noqa: F821 (TRL imported when needed)
+# %% ../nbs/08_train.ipynb #af3d4a44
+def sdft_args(cfg:TaoConfig, # round settings
+              output_dir, # TRL's output folder
+              n_prompts:int=None, # training prompts: a batch holds no more (None: no cap)
+             ) -> "trl.experimental.sdft.SDFTConfig":  # noqa: F821 (TRL imported when needed)
     "TRL `SDFTConfig`: on-policy samples of the plain-prompt student, distilled towards the base model shown the privileged context (a batch fits the prompts)."
     from trl.experimental.sdft import SDFTConfig
     return SDFTConfig(output_dir=str(output_dir), max_steps=cfg.steps, learning_rate=cfg.sft_learning_rate,
@@ -246,10 +266,15 @@ def sdft_args(cfg:TaoConfig, output_dir, n_prompts:int=None) -> "trl.experimenta
                       num_generations=1, max_completion_length=cfg.max_completion_length, temperature=cfg.temperature, teacher_model_kind="base",
                       logging_steps=1, save_strategy="no", report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
 
-def train_sdft(model, tok, # loaded base model, its tokenizer
+# %% ../nbs/08_train.ipynb #402791eb
+def train_sdft(model, # loaded base model
+               tok, # its tokenizer
                prompts:list, # plain training prompts
                targets:list, # winners (dicts with `prompt`, `completion`): the best one per prompt goes into its context
-               cfg:TaoConfig, out_dir, callbacks:list=()) -> tuple:
+               cfg:TaoConfig, # round settings
+               out_dir, # folder for the adapter and logs
+               callbacks:list=(), # extra TRL callbacks (e.g. `TimeBudget`)
+              ) -> tuple: # (adapter folder, log history)
     "Self-distillation with privileged context (TRL SDFT); return (adapter folder, log history)."
     from trl.experimental.sdft import SDFTTrainer
     if not prompts: raise DataError("no prompts to train on: explore some first")
@@ -265,12 +290,15 @@ def train_sdft(model, tok, # loaded base model, its tokenizer
     return save_training(trainer, out_dir, recipe="sdft", prompts=len(prompts), with_winner=sum(p in best for p in prompts), init_adapter=cfg.init_adapter)
 
 # %% ../nbs/08_train.ipynb #817f0a25
-def train_recipe(model, tok, # loaded base model, its tokenizer
-                 cfg:TaoConfig, out_dir, # round settings (`cfg.recipe`); the round folder
+def train_recipe(model, # loaded base model
+                 tok, # its tokenizer
+                 cfg:TaoConfig, # round settings (`cfg.recipe`)
+                 out_dir, # the round folder
                  selected:list, # prompts with disagreeing candidates (GRPO)
                  targets:list, # winners: candidate dicts that cleared the bar (SFT, SDFT)
                  reward=None, # the round's scorer, for GRPO
-                 callbacks:list=()) -> tuple:
+                 callbacks:list=(), # extra TRL callbacks; a `TimeBudget` spans both phases of sft+grpo
+                ) -> tuple: # (adapter folder, log history of every phase)
     "Train the adapter with `cfg.recipe`; return (adapter folder, log history of every phase)."
     if cfg.recipe == "grpo": return train_grpo(model, tok, selected, cfg, out_dir, reward, callbacks)
     if cfg.recipe == "sft": return train_sft(model, tok, targets, cfg, out_dir, callbacks=callbacks)

@@ -25,6 +25,7 @@ def usage_row(prompt:str, # what the user asked
     return dict(id=uuid.uuid4().hex, time=datetime.now(timezone.utc).isoformat(timespec="seconds"), prompt=prompt, response=response,
                 metadata=metadata)
 
+# %% ../nbs/15_usage_log.ipynb #21c564c5
 def row_line(row:dict) -> str:
     "The JSON line written for `row`: every column a string (no null, so every file of the log has one schema), metadata as JSON."
     if not isinstance(row, dict) or not isinstance(row.get("prompt"), str):

@@ -20,7 +20,7 @@ def test_round_in_two_processes(tiny_model, tmp_path):
     out = tmp_path/"r"
     r = tao("run", *tiny_flags(tiny_model, tmp_path), "--num-processes", 2, "--per-device-train-batch-size", 2, "--merge", "--out", out)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "launching GRPO in 2 processes" in r.stdout and "GRPO generation: transformers" in r.stdout
+    assert "launching training (grpo) in 2 processes" in r.stdout and "GRPO generation: transformers" in r.stdout
     assert json.loads((out/"run.json").read_text())["world_size"] == 2
     train = json.loads((out/"train.json").read_text())
     seen = train["prompts_per_rank"]

@@ -23,9 +23,11 @@ def git_sha1(data:bytes) -> str:
     "Git blob id of `data`."
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
+# %% ../../nbs/91_hub_emulator.ipynb #739a83f0
 def lfs_pointer(sha256:str, size:int) -> bytes:
     return f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n".encode()
 
+# %% ../../nbs/91_hub_emulator.ipynb #c1aa2a87
 @dataclass
 class Entry:
     "One file in a commit: blob key (git sha1 or sha256), size, and the LFS sha256 when stored by LFS."
@@ -48,6 +50,7 @@ class Commit:
     message: str = ""
     date: str = "2026-01-01T00:00:00.000Z"
 
+# %% ../../nbs/91_hub_emulator.ipynb #955f1636
 @dataclass
 class Repo:
     "A repo: its type, id, visibility, commits and refs."
@@ -84,9 +87,14 @@ class HubHTTPError(Exception):
     def __init__(self, status:int, code:str=None, message:str="", headers:dict=None):
         super().__init__(message); self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
+# %% ../../nbs/91_hub_emulator.ipynb #6ed217a7
 def repo_not_found(rid): return HubHTTPError(404, "RepoNotFound", f"Repository Not Found for url: {rid}. "
                                              "Please make sure you specified the correct `repo_id` and `repo_type`.")
+
+# %% ../../nbs/91_hub_emulator.ipynb #17557f8b
 def revision_not_found(rev): return HubHTTPError(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+
+# %% ../../nbs/91_hub_emulator.ipynb #673b755d
 def entry_not_found(path, sha=None): return HubHTTPError(404, "EntryNotFound", f"Entry not found: {path}", {"X-Repo-Commit": sha} if sha else {})
 
 # %% ../../nbs/91_hub_emulator.ipynb #fdc85f63
@@ -180,6 +188,7 @@ def front_matter(readme:bytes) -> dict:
     try: return (yaml.safe_load(m[1]) or {}) if m else {}
     except yaml.YAMLError: return {}
 
+# %% ../../nbs/91_hub_emulator.ipynb #cff3b77a
 def repo_info(state:HubState, repo:Repo, sha:str) -> dict:
     c = repo.commits[sha]
     d = dict(id=repo.id, sha=sha, private=repo.private, gated=False, disabled=False, lastModified=c.date, createdAt=repo.history(sha)[-1].date,
@@ -397,7 +406,9 @@ class HubEmulator:
     def __enter__(self): return self
     def __exit__(self, *exc): self.stop()
 
-    def fail(self, pattern:str, status:int=500, times:int=None): # regex on "METHOD /path"; None: until `clear_failures`
+    def fail(self, pattern:str, # regex searched in each request's "METHOD /path"
+             status:int=500, # the HTTP status to answer matching requests with
+             times:int=None): # how many matching requests fail (None: all, until `clear_failures`)
         "Answer matching requests with `status`."
         self.failures.append(dict(pattern=re.compile(pattern), status=status, times=times))
 
