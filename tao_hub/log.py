@@ -75,6 +75,7 @@ class LogStream:
         return len(s)
     def flush(self): pass
 
+# %% ../nbs/00_log.ipynb #057ca75c
 def _own_stderr_handlers(logger) -> list:
     consoles = (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
     return [h for h in logger.handlers if isinstance(h, logging.StreamHandler) and getattr(h, "stream", None) in consoles]
@@ -86,6 +87,7 @@ def adopt_library_loggers():
             for h in own: lg.removeHandler(h)
             lg.propagate = True
 
+# %% ../nbs/00_log.ipynb #28e487c2
 @contextlib.contextmanager
 def quiet_libraries(log:RunLog, verbose:bool=False):
     "Within the block, library log records and warnings go to `log` (and also to stderr with `verbose`), not in front of tao-hub's messages."

@@ -44,9 +44,9 @@ def next_round(repo_id:str, token:str=None) -> int:
     return max(ns, default=0) + 1
 
 # %% ../nbs/11_publish.ipynb #10fe71c0
-def round_number(out:Path, repo_id:str, token:str=None) -> int:
-    "The round number of folder `out` in `repo_id`: its own if it was pushed there before, or the next free one."
-    rec = RoundFolder(out).push_record
+def round_number(folder:Path, repo_id:str, token:str=None) -> int:
+    "The round number of `folder` in `repo_id`: its own if it was pushed there before, or the next free one."
+    rec = RoundFolder(folder).push_record
     if rec.exists() and (r := json.loads(rec.read_text())).get("repo") == repo_id and r.get("status") == "done": return r["round"]
     return next_round(repo_id, token)
 
@@ -68,27 +68,27 @@ def adapter_problem(folder) -> str:
     return ""
 
 # %% ../nbs/11_publish.ipynb #806cb605
-def check_finished(out) -> RoundFolder:
-    "The round folder `out` if it holds what a push needs (adapter, card, metrics); `TaoError` naming what is missing otherwise."
-    out = RoundFolder(out)
-    if not out.is_dir(): raise ConfigError(f"{out} is not a folder: pass the --out folder of a finished round")
-    finish = f"finish the round first (`tao-hub run --resume --out {out}`)" if out.config.exists() else "pass the --out folder of a finished round"
-    if (why := adapter_problem(out.adapter)): raise MissingOutputError(f"{out.adapter} {why}: nothing to push; {finish}")
-    for f in [out.metrics, out.card]:
-        if not f.exists(): raise MissingOutputError(f"{f} not found: {out} is not a finished round; {finish}")
-    return out
+def check_finished(folder) -> RoundFolder:
+    "The round `folder` if it holds what a push needs (adapter, card, metrics); `TaoError` naming what is missing otherwise."
+    folder = RoundFolder(folder)
+    if not folder.is_dir(): raise ConfigError(f"{folder} is not a folder: pass the --out folder of a finished round")
+    finish = f"finish the round first (`tao-hub run --resume --out {folder}`)" if folder.config.exists() else "pass the --out folder of a finished round"
+    if (why := adapter_problem(folder.adapter)): raise MissingOutputError(f"{folder.adapter} {why}: nothing to push; {finish}")
+    for f in [folder.metrics, folder.card]:
+        if not f.exists(): raise MissingOutputError(f"{f} not found: {folder} is not a finished round; {finish}")
+    return folder
 
 # %% ../nbs/11_publish.ipynb #6ea4b647
-def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path:
-    "Fill `dest` with what round `n` of folder `out` puts in `repo_id`."
-    out = RoundFolder(out)
-    for f in out.adapter.iterdir(): shutil.copy(f, dest/f.name)
+def stage_upload(folder:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path:
+    "Fill `dest` with what round `n` of `folder` puts in `repo_id`."
+    folder = RoundFolder(folder)
+    for f in folder.adapter.iterdir(): shutil.copy(f, dest/f.name)
     for name in UPLOAD[1:]:
-        src = out/name
+        src = folder/name
         if src.is_dir(): shutil.copytree(src, dest/name)
         elif src.exists(): shutil.copy(src, dest/name)
-    card = ModelCard.load(out.card)
-    run = json.loads(out.run_facts.read_text()) if out.run_facts.exists() else {}
+    card = ModelCard.load(folder.card)
+    run = json.loads(folder.run_facts.read_text()) if folder.run_facts.exists() else {}
     card.data.datasets = [d for d in [run.get("dataset"), data_repo] if d]
     card.text = card.text.replace("path/to/adapter", repo_id)
     card.save(dest/"README.md")
@@ -98,11 +98,11 @@ def stage_upload(out:Path, repo_id:str, data_repo:str, n:int, dest:Path) -> Path
     return dest
 
 # %% ../nbs/11_publish.ipynb #f5463473
-def push_data(out:Path, data_repo:str, n:int, private:bool=False, token:str=None) -> str:
+def push_data(folder:Path, data_repo:str, n:int, private:bool=False, token:str=None) -> str:
     "Push round `n`'s candidates and eval generations to the dataset repo; return its commit sha."
-    out, api = RoundFolder(out), HfApi(token=token)
+    folder, api = RoundFolder(folder), HfApi(token=token)
     api.create_repo(data_repo, repo_type="dataset", private=private, exist_ok=True)
-    for config, path in [("candidates", out.scored), ("eval_generations", out.eval_generations)]:
+    for config, path in [("candidates", folder.scored), ("eval_generations", folder.eval_generations)]:
         if path.exists():
             Dataset.from_json(str(path)).push_to_hub(data_repo, config_name=config, split=f"round_{n}", token=token,
                                                       commit_message=f"tao-hub round {n}: {config}")
@@ -157,7 +157,7 @@ def with_retries(fn, # the call to retry, with no arguments
             time.sleep(wait * 2**i)
 
 # %% ../nbs/11_publish.ipynb #e77073ce
-def push_round(out, # a finished round folder
+def push_round(folder, # a finished round folder
                repo_id:str, # model repo ORG/NAME
                data_repo:str=None, # dataset repo (default: REPO-tao-data)
                private:bool=False, # create the model and dataset repos as private (repos that exist keep theirs)
@@ -165,20 +165,20 @@ def push_round(out, # a finished round folder
                promote:bool=None, # move main to this round (None: by the round's `promote_rule`, see `promoted`)
                tries:int=4, # attempts in all for each Hub step, retried on transient failures
                wait:float=1.0) -> dict: # seconds before the first retry, doubled before each next one
-    "Publish round folder `out` to the Hub; return what was pushed (also in `out`/push.json)."
-    out, api = check_finished(out), HfApi(token=token)         # what is local first: a round without an adapter has nothing to push
+    "Publish the round `folder` to the Hub; return what was pushed (also in `folder`/push.json)."
+    folder, api = check_finished(folder), HfApi(token=token)         # what is local first: a round without an adapter has nothing to push
     data_repo = data_repo or f"{repo_id}-tao-data"
     check_push(repo_id, token)
-    metrics = json.loads(out.metrics.read_text())
-    rule = json.loads(out.config.read_text()).get("promote_rule", "ci") if out.config.exists() else "ci"
+    metrics = json.loads(folder.metrics.read_text())
+    rule = json.loads(folder.config.read_text()).get("promote_rule", "ci") if folder.config.exists() else "ci"
     move = promoted(metrics, rule) if promote is None else promote
     try:
-        n = with_retries(lambda: round_number(out, repo_id, token), tries, wait)       # fixed once: every retry below is the same round
+        n = with_retries(lambda: round_number(folder, repo_id, token), tries, wait)       # fixed once: every retry below is the same round
         branch = f"round-{n}"
         def attempt():
             with tempfile.TemporaryDirectory() as d:
-                files = stage_upload(out, repo_id, data_repo, n, Path(d))
-                data_sha = push_data(out, data_repo, n, private, token)
+                files = stage_upload(folder, repo_id, data_repo, n, Path(d))
+                data_sha = push_data(folder, data_repo, n, private, token)
                 api.create_repo(repo_id, private=private, exist_ok=True)
                 api.create_branch(repo_id, branch=branch, exist_ok=True)
                 api.upload_folder(folder_path=files, repo_id=repo_id, revision=branch, commit_message=f"tao-hub round {n}")
@@ -188,11 +188,11 @@ def push_round(out, # a finished round folder
         sha, data_sha = with_retries(attempt, tries, wait)
     except TaoError: raise
     except Exception as e:
-        raise HubError(f"push to {repo_id} failed ({hub_error(e, repo_id)}); nothing is lost: the round's files are in {out}, "
-                       f"retry with `tao-hub push {out} --to {repo_id}`") from None
+        raise HubError(f"push to {repo_id} failed ({hub_error(e, repo_id)}); nothing is lost: the round's files are in {folder}, "
+                       f"retry with `tao-hub push {folder} --to {repo_id}`") from None
     rec = dict(repo=repo_id, round=n, status="done", branch=branch, tag=branch, commit=sha, promoted=move, data_repo=data_repo, data_commit=data_sha,
                url=f"{api.endpoint}/{repo_id}/tree/{branch}")
-    out.push_record.write_text(json.dumps(rec, indent=1))
+    folder.push_record.write_text(json.dumps(rec, indent=1))
     return rec
 
 # %% ../nbs/11_publish.ipynb #bc460697

@@ -108,21 +108,21 @@ class StepBar(TrainerCallback):
 
 # %% ../nbs/08_train.ipynb #836ba2c7
 def save_training(trainer, # a trained TRL trainer
-                  out_dir, # the round folder
+                  folder, # the round folder
                   adapter_name:str="adapter", # subfolder for the adapter
                   **facts, # what train.json records beside the world size and steps (`recipe` names the phase)
                  ) -> tuple: # (adapter folder, this phase's log)
     "On rank 0: save the adapter, add this phase's per-step log to train_log.json and its facts to train.json; return (adapter folder, this log)."
-    out_dir = RoundFolder(out_dir); scratch = out_dir.trainer
+    folder = RoundFolder(folder); scratch = folder.trainer
     phase = facts["recipe"]                                                # a warm start's phase stays, a rerun of this phase is replaced
-    adapter, log = out_dir/adapter_name, [dict(h, phase=phase) for h in trainer.state.log_history if "reward" in h or "loss" in h]
+    adapter, log = folder/adapter_name, [dict(h, phase=phase) for h in trainer.state.log_history if "reward" in h or "loss" in h]
     if trainer.accelerator.is_main_process:
         if scratch.is_dir() and not any(scratch.iterdir()): scratch.rmdir()   # TRL's output_dir stays empty without checkpoints
         trainer.model.save_pretrained(adapter)
-        earlier = [h for h in _json_list(out_dir.train_log) if h.get("phase") != phase]
-        (out_dir.train_log).write_text(json.dumps(earlier + log, indent=1))
-        phases = [p for p in _json_dict(out_dir.training).get("phases", []) if p["recipe"] != phase] + [dict(facts, steps=trainer.state.global_step)]
-        (out_dir.training).write_text(json.dumps(dict(facts, world_size=trainer.accelerator.num_processes, steps=trainer.state.global_step,
+        earlier = [h for h in _json_list(folder.train_log) if h.get("phase") != phase]
+        (folder.train_log).write_text(json.dumps(earlier + log, indent=1))
+        phases = [p for p in _json_dict(folder.training).get("phases", []) if p["recipe"] != phase] + [dict(facts, steps=trainer.state.global_step)]
+        (folder.training).write_text(json.dumps(dict(facts, world_size=trainer.accelerator.num_processes, steps=trainer.state.global_step,
                                                           phases=phases), indent=1))
     trainer.accelerator.wait_for_everyone()
     return adapter, log
@@ -147,7 +147,7 @@ def train_grpo(model, # loaded base model (4-bit or not)
                tok, # its tokenizer
                prompts:list, # plain training prompts (strings or rows)
                cfg:TaoConfig, # round settings
-               out_dir, # folder for adapter/ and train_log.json
+               folder, # folder for adapter/ and train_log.json
                reward=None, # TRL reward callable, or a `Composite` (its scorers and weights go to TRL, which logs each); default ConstraintReward
                callbacks:list=(), # extra TRL callbacks (e.g. `TimeBudget`)
               ) -> tuple: # (adapter folder, log history)
@@ -159,7 +159,7 @@ def train_grpo(model, # loaded base model (4-bit or not)
     if len(prompts) < need: raise DataError(f"only {len(prompts)} prompt(s) to train on, but one GRPO step takes {need} "
                                            f"({cfg.per_device_train_batch_size} completions x {ranks} process(es) / {cfg.num_generations} generations): "
                                            "add prompts (--n-train) or lower --per-device-train-batch-size")
-    out_dir = RoundFolder(out_dir); scratch = out_dir.trainer
+    folder = RoundFolder(folder); scratch = folder.trainer
     resume = resume_checkpoint(cfg, scratch)
     ds = Dataset.from_dict({"prompt": [_chat("user", prompt_of(p)) for p in prompts], **prompt_columns(prompts)})   # TRL passes the columns to the rewards
     funcs, weights = (list(reward.rewards), reward.weights) if isinstance(reward, Composite) else ([reward or ConstraintReward()], None)
@@ -170,7 +170,7 @@ def train_grpo(model, # loaded base model (4-bit or not)
     trainer.remove_callback(ProgressCallback)
     train_or_finish(trainer, resume, cfg.steps)
     ranks = gather_object([(world()["rank"], p) for p in seen.seen])
-    return save_training(trainer, out_dir, recipe="grpo", resumed_from=resume.name if resume else None, checkpoints=[p.name for _, p in checkpoints(scratch)],
+    return save_training(trainer, folder, recipe="grpo", resumed_from=resume.name if resume else None, checkpoints=[p.name for _, p in checkpoints(scratch)],
                          init_adapter=cfg.init_adapter, generation=grpo_generation(cfg)[1],
                          prompts_per_rank={r: sorted({p for q, p in ranks if q == r}) for r in sorted({q for q, _ in ranks})})
 
@@ -232,8 +232,8 @@ def train_sft(model, # loaded base model
               tok, # its tokenizer
               targets:list, # winners: dicts with `prompt` and `completion`
               cfg:TaoConfig, # round settings
-              out_dir, # folder for the adapter and logs
-              adapter_name:str="adapter", # subfolder of `out_dir` the adapter goes to
+              folder, # folder for the adapter and logs
+              adapter_name:str="adapter", # subfolder of `folder` the adapter goes to
               callbacks:list=(), # extra TRL callbacks (e.g. `TimeBudget`)
              ) -> tuple: # (adapter folder, log history)
     "Rejection-sampling fine-tuning: a LoRA adapter trained to answer each plain prompt with its winners; return (adapter folder, log history)."
@@ -241,11 +241,11 @@ def train_sft(model, # loaded base model
                                    "lower --min-winner-score, add prompts or strategies, or use --recipe grpo")
     ds = Dataset.from_dict({"prompt": [_chat("user", t["prompt"]) for t in targets], "completion": [_chat("assistant", t["completion"]) for t in targets]})
     model, peft_config = start_model(model, cfg)
-    trainer = SFTTrainer(model=model, args=sft_args(cfg, RoundFolder(out_dir).trainer), train_dataset=ds, processing_class=tok, peft_config=peft_config,
+    trainer = SFTTrainer(model=model, args=sft_args(cfg, RoundFolder(folder).trainer), train_dataset=ds, processing_class=tok, peft_config=peft_config,
                          callbacks=[StepBar("SFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     trainer.train()
-    return save_training(trainer, out_dir, adapter_name, recipe="sft", targets=len(targets), prompts=len({t["prompt"] for t in targets}), epochs=cfg.sft_epochs,
+    return save_training(trainer, folder, adapter_name, recipe="sft", targets=len(targets), prompts=len({t["prompt"] for t in targets}), epochs=cfg.sft_epochs,
                          init_adapter=cfg.init_adapter)
 
 # %% ../nbs/08_train.ipynb #d5d43682
@@ -272,7 +272,7 @@ def train_sdft(model, # loaded base model
                prompts:list, # plain training prompts
                targets:list, # winners (dicts with `prompt`, `completion`): the best one per prompt goes into its context
                cfg:TaoConfig, # round settings
-               out_dir, # folder for the adapter and logs
+               folder, # folder for the adapter and logs
                callbacks:list=(), # extra TRL callbacks (e.g. `TimeBudget`)
               ) -> tuple: # (adapter folder, log history)
     "Self-distillation with privileged context (TRL SDFT); return (adapter folder, log history)."
@@ -282,38 +282,38 @@ def train_sdft(model, # loaded base model
     for t in targets: best.setdefault(t["prompt"], t["completion"])
     ds = Dataset.from_dict({"prompt": [_chat("user", p) for p in prompts], "privileged_context": [privileged_context(p, best.get(p)) for p in prompts]})
     model, peft_config = start_model(model, cfg)
-    args = sdft_args(cfg, RoundFolder(out_dir).trainer, len(prompts))
+    args = sdft_args(cfg, RoundFolder(folder).trainer, len(prompts))
     trainer = SDFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=peft_config,
                           callbacks=[StepBar("SDFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     trainer.train()
-    return save_training(trainer, out_dir, recipe="sdft", prompts=len(prompts), with_winner=sum(p in best for p in prompts), init_adapter=cfg.init_adapter)
+    return save_training(trainer, folder, recipe="sdft", prompts=len(prompts), with_winner=sum(p in best for p in prompts), init_adapter=cfg.init_adapter)
 
 # %% ../nbs/08_train.ipynb #817f0a25
 def train_recipe(model, # loaded base model
                  tok, # its tokenizer
                  cfg:TaoConfig, # round settings (`cfg.recipe`)
-                 out_dir, # the round folder
+                 folder, # the round folder
                  selected:list, # prompts with disagreeing candidates (GRPO)
                  targets:list, # winners: candidate dicts that cleared the bar (SFT, SDFT)
                  reward=None, # the round's scorer, for GRPO
                  callbacks:list=(), # extra TRL callbacks; a `TimeBudget` spans both phases of sft+grpo
                 ) -> tuple: # (adapter folder, log history of every phase)
     "Train the adapter with `cfg.recipe`; return (adapter folder, log history of every phase)."
-    if cfg.recipe == "grpo": return train_grpo(model, tok, selected, cfg, out_dir, reward, callbacks)
-    if cfg.recipe == "sft": return train_sft(model, tok, targets, cfg, out_dir, callbacks=callbacks)
+    if cfg.recipe == "grpo": return train_grpo(model, tok, selected, cfg, folder, reward, callbacks)
+    if cfg.recipe == "sft": return train_sft(model, tok, targets, cfg, folder, callbacks=callbacks)
     if cfg.recipe == "sdft":
         prompts = list(dict.fromkeys([prompt_of(p) for p in selected] + [t["prompt"] for t in targets]))
-        return train_sdft(model, tok, prompts, targets, cfg, out_dir, callbacks)
+        return train_sdft(model, tok, prompts, targets, cfg, folder, callbacks)
     if cfg.recipe != "sft+grpo": raise ConfigError(f"unknown recipe {cfg.recipe!r}; valid recipes: grpo, sft, sdft, sft+grpo")
-    warm = RoundFolder(out_dir).warm_start
+    warm = RoundFolder(folder).warm_start
     if not (cfg.resume and (warm/"adapter_config.json").exists()):
         budget = [c for c in callbacks if isinstance(c, TimeBudget)]
-        warm, log = train_sft(model, tok, targets, cfg, out_dir, "warm_start", callbacks)
+        warm, log = train_sft(model, tok, targets, cfg, folder, "warm_start", callbacks)
         if budget: callbacks = [c for c in callbacks if c not in budget] + [TimeBudget(budget[0].seconds - (time.perf_counter() - budget[0].t0))]
     fresh = load_policy(model.name_or_path, cfg.load_in_4bit) if model is not None else None
-    adapter, grpo_log = train_grpo(fresh, tok, selected, replace(cfg, init_adapter=str(warm)), out_dir, reward, callbacks)
-    return adapter, _json_list(RoundFolder(out_dir).train_log)
+    adapter, grpo_log = train_grpo(fresh, tok, selected, replace(cfg, init_adapter=str(warm)), folder, reward, callbacks)
+    return adapter, _json_list(RoundFolder(folder).train_log)
 
 # %% ../nbs/08_train.ipynb #2f09cf36
 def load_trained(model_path, adapter, load_in_4bit="auto"):
