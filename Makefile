@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 LATEST := .venv-latest
 TORCH_LATEST ?= $(TORCH)
 
-.PHONY: install demo test test-slow test-latest lock check outputs clean python-version
+.PHONY: install demo test test-slow test-latest lock check outputs wheel clean python-version
 
 python-version:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "make needs Python 3.11 or newer ($(LOCK) was resolved on 3.11): pass PY=python3.11, or pip install tao-hub for ranges that allow 3.10")'
@@ -63,6 +63,10 @@ check: $(STAMP)
 	git diff --exit-code -- nbs tao_hub pyproject.toml README.md
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/notebook_outputs.py --check
+
+# the package as pip installs it: build, twine check, the wheel in a fresh venv outside the repo (scripts/check_wheel.sh)
+wheel: $(STAMP)
+	bash scripts/check_wheel.sh $(BIN)/python $(TORCH) $(TORCH_FROM)
 
 # run every notebook and keep the outputs a reader should see (scripts/notebook_outputs.py says which); commit them
 outputs: $(STAMP)

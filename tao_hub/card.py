@@ -16,10 +16,14 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 LABELS = {"base": "base (plain prompt)", "best_of_n": "base + best-of-N (test-time compute)", "tuned": "tuned adapter (plain prompt)",
           "champion": "champion adapter (plain prompt; the round on main before this one)"}
 
-def card_data(metrics:dict, base_model:str, name:str="tao-hub-adapter", license:str="apache-2.0",
+def card_data(metrics:dict, # from `tao_hub.eval.summarize` per system
+              base_model:str, # the base model's Hub id
+              name:str="tao-hub-adapter", # the adapter's model name on the card
+              license:str="apache-2.0", # the adapter's license
               metric:str="constraint_score", # metric type: constraint_score, or reward when a reward model scores
               datasets:list=None, # Hub datasets the round used (prompts, data repo)
-              dataset_name:str="held-out prompts") -> ModelCardData: # what the held-out set is, in words
+              dataset_name:str="held-out prompts", # what the held-out set is, in words
+             ) -> ModelCardData:
     "Hub metadata for the adapter, with each system's held-out score in `model-index`."
     evals = [EvalResult(task_type="text-generation", dataset_type="tao-hub/held-out-prompts", dataset_name=dataset_name,
                         dataset_split="eval", metric_type=metric if s == "tuned" else f"{metric}_{s}",
@@ -179,7 +183,8 @@ Full configuration: `config.json`; metrics: `metrics.json`.
 # %% ../nbs/10_card.ipynb #ec0c8e37
 def write_card(folder, # the round folder
                metrics:dict, # from `tao_hub.eval.summarize` per system, and `compare_systems`
-               info:dict) -> Path: # the round's facts: base model, config, sources, training (see `card_body`)
+               info:dict, # the round's facts: base model, config, sources, training (see `card_body`)
+              ) -> Path:
     "Write the model card `README.md` into `folder`."
     data = card_data(metrics, info["base_model"], info.get("name", "tao-hub-adapter"), metric=info.get("metric", "constraint_score"),
                      datasets=info.get("datasets"), dataset_name=info.get("dataset_name", "held-out prompts"))

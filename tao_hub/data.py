@@ -40,7 +40,8 @@ ARGS = {"max_words": [20, 30, 40, 25, 50, 45, 15, 35], "min_words": [60, 80, 100
 
 # %% ../nbs/02_data.ipynb #9e059b0d
 def part_of(items:list, # one pool: topics, task phrasings or the arguments of one constraint kind
-            part:str=None) -> list: # 'train', 'eval', or None for the whole pool
+            part:str=None, # 'train', 'eval', or None for the whole pool
+           ) -> list:
     "The items of one part of a pool: every fourth item (indices 3, 7, ...) is for evaluation, the rest for training."
     if part not in (None, "train", "eval"): raise ConfigError(f"unknown prompt part {part!r}: use 'train', 'eval' or None")
     return list(items) if part is None else [x for i, x in enumerate(items) if (i % 4 == 3) == (part == "eval")]
@@ -49,7 +50,8 @@ def part_of(items:list, # one pool: topics, task phrasings or the arguments of o
 def make_prompt(rng:random.Random, # the seeded generator
                 kinds:list, # constraint kinds to draw from
                 max_constraints:int=2, # at most this many constraints of distinct kinds
-                part:str=None) -> str: # draw topics, phrasings and arguments from this part of each pool (see `part_of`)
+                part:str=None, # draw topics, phrasings and arguments from this part of each pool (see `part_of`)
+               ) -> str:
     "One random instruction with 1..`max_constraints` constraints of distinct `kinds`."
     cs = rng.sample(kinds, rng.randint(1, min(max_constraints, len(kinds))))
     base = rng.choice(part_of(TASKS, part)).format(t=rng.choice(part_of(TOPICS, part)))
@@ -59,7 +61,8 @@ def make_prompt(rng:random.Random, # the seeded generator
 def builtin_prompts(n:int=240, # how many distinct prompts
                     kinds=None, # constraint kinds to use (None: all)
                     seed:int=0, # the set is a pure function of its arguments
-                    part:str=None) -> list: # 'train' or 'eval' half of every pool (None: all of it)
+                    part:str=None, # 'train' or 'eval' half of every pool (None: all of it)
+                   ) -> list:
     "`n` distinct constraint prompts, the same for the same arguments."
     kinds = check_kinds(kinds or list(KINDS))
     rng, out = random.Random(seed), {}
@@ -123,7 +126,8 @@ def draw_instructions(rng:random.Random, part:str=None) -> list:
 
 # %% ../nbs/02_data.ipynb #3f9acac0
 def ifeval_prompt(rng:random.Random, # the seeded generator
-                  part:str=None) -> dict: # draw topics, stems, arguments and combinations from this part (see `part_of`)
+                  part:str=None, # draw topics, stems, arguments and combinations from this part (see `part_of`)
+                 ) -> dict:
     "One IFEval-style prompt row: `prompt`, `instruction_id_list` and `kwargs`."
     task = rng.choice(part_of(IF_TASKS, part)).format(t=rng.choice(part_of(TOPICS, part)))
     ids = draw_instructions(rng, part)
@@ -133,7 +137,8 @@ def ifeval_prompt(rng:random.Random, # the seeded generator
 # %% ../nbs/02_data.ipynb #818edb9e
 def ifeval_prompts(n:int=240, # how many distinct prompts
                    seed:int=0, # the set is a pure function of its arguments
-                   part:str=None) -> list: # 'train' or 'eval' part of every pool and of the combinations (None: all)
+                   part:str=None, # 'train' or 'eval' part of every pool and of the combinations (None: all)
+                  ) -> list:
     "`n` distinct IFEval-style prompt rows, the same for the same arguments."
     rng, out = random.Random(seed), {}
     for _ in range(50 * n):
@@ -168,7 +173,8 @@ def prompt_columns(prompts:list) -> dict:
 
 # %% ../nbs/02_data.ipynb #22a7fa25
 def clean_prompts(prompts:list, # raw prompt strings or chat message lists
-                  columns:dict=None) -> tuple: # the dataset's other columns, one list each: the prompts become rows
+                  columns:dict=None, # the dataset's other columns, one list each: the prompts become rows
+                 ) -> tuple:
     "Strip, drop empty and duplicate prompts; return (prompts, {'empty': n, 'duplicate': n})."
     seen, out, empty = set(), [], 0
     for i, p in enumerate(prompts):
@@ -277,8 +283,11 @@ def local_prompts(path, config:str=None, split:str="train", column:str="prompt",
     return prompts, dropped, dict(dataset=str(p), config=config, split=split, revision=None, column=column)
 
 # %% ../nbs/02_data.ipynb #0570cc65
-def fit_prompts(prompts:list, tokenizer, # a tokenizer, or a function returning one (called only if needed)
-                max_tokens:int=512, overflow:str="drop") -> tuple: # budget; 'drop' or 'truncate'
+def fit_prompts(prompts:list, # prompt texts, or rows with a `prompt` (`prompt_of`)
+                tokenizer, # a tokenizer, or a function returning one (called only if needed)
+                max_tokens:int=512, # the most tokens a prompt may have
+                overflow:str="drop", # 'drop' or 'truncate' a prompt over the budget
+               ) -> tuple:
     "(prompts within `max_tokens`, {'too_long': n} or {'truncated': n})."
     key = "too_long" if overflow == "drop" else "truncated"
     if all(len(prompt_of(p).encode()) <= max_tokens for p in prompts): return prompts, {key: 0}
@@ -345,7 +354,8 @@ def has_instructions(p) -> bool:
 # %% ../nbs/02_data.ipynb #30c4876d
 def no_prompts_left(n_read:int, # prompts read
                     dropped:dict, # drop counts by cause (`clean_prompts`, `fit_prompts`, scorers)
-                    max_prompt_tokens:int) -> str: # the token budget, named in its fix
+                    max_prompt_tokens:int, # the token budget, named in its fix
+                   ) -> str:
     "Why none of the `n_read` prompts is left for the round: each cause of the drops, with its count and its fix."
     causes = dict(empty=("empty", ""), duplicate=("duplicated", ""),
                   too_long=(f"over the token budget (max_prompt_tokens={max_prompt_tokens})",

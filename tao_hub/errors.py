@@ -53,7 +53,8 @@ class HubError(TaoError):
 def hub_error(e:Exception, # what the Hub client raised
               what:str, # the thing asked for, as the message names it
               repo_id:str=None, # the repo, kept on the error for callers
-              revision:str=None) -> HubError: # the revision asked for, kept on the error
+              revision:str=None, # the revision asked for, kept on the error
+             ) -> HubError:
     "A one-line `HubError` for a Hub client exception about `what` (raise it `from e`)."
     from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
     status = getattr(getattr(e, "response", None), "status_code", None)

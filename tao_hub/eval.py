@@ -30,7 +30,8 @@ def bootstrap_ci(scores:list, n_boot:int=2000, seed:int=0) -> list:
 def summarize(scores:list, # one per prompt, None where the scorers do not apply
               tokens:list, # generated tokens per answer
               degenerate:list=None, # per answer: why it is degenerate (see `verifiers.degenerate`), or None
-              parts:dict=None) -> dict: # each scorer's column, for a mix of scorers
+              parts:dict=None, # each scorer's column, for a mix of scorers
+             ) -> dict:
     "Mean score (unscorable answers left out), its 95% CI, tokens per answer, share of degenerate answers, each scorer's mean."
     s = [x for x in scores if x is not None]
     if not s: raise ScorerError("none of the held-out answers could be scored: the round's scorers do not apply "
@@ -144,7 +145,8 @@ def _curve(ax, log:list):
 
 def plot_results(metrics:dict, # from `summarize` per system, plus `compare_systems`' keys
                  path, # PNG file to write
-                 train_log:list=None) -> Path: # TRL log history (GRPO reward or SFT loss per step)
+                 train_log:list=None, # TRL log history (GRPO reward or SFT loss per step)
+                ) -> Path:
     "Save bar charts of score (95% CI), paired differences of the tuned model, tokens per answer, and the training curve if given."
     systems = [s for s in SYSTEMS if s in metrics]
     diffs = [k for k in ["tuned_minus_base", "tuned_minus_best_of_n", "tuned_minus_champion"] if metrics.get(k)]

@@ -92,7 +92,8 @@ def opening(prompt:str) -> str:
 
 # %% ../nbs/04_explore.ipynb #52d7b348
 def cut_words(text:str, # an answer
-              n:int) -> str: # the most words it may keep
+              n:int, # the most words it may keep
+             ) -> str:
     "`text` within `n` words: up to its last sentence end when that keeps half of them, else cut and closed with a period."
     words = text.split()
     if len(words) <= n: return text
@@ -108,7 +109,8 @@ def whole_sentences(text:str, min_words:int=8) -> str:
 
 # %% ../nbs/04_explore.ipynb #e7c462e1
 def fit_requirements(prompt:str, # the request, whose requirements are parsed as the verifier parses them
-                     answer:str) -> str: # the model's answer
+                     answer:str, # the model's answer
+                    ) -> str:
     "`answer` with the mechanical requirements of `prompt` applied: cut to the word limit, the closing phrase appended, the case, the quotes."
     cs = {c.kind: c.arg for c in parse_constraints(prompt)}
     end = cs.get("end_phrase")
@@ -252,7 +254,8 @@ REPAIRS = {       # IFEval instruction id -> repair(text, kwargs, context), appl
 def repair(prompt:str, # the request
            answer:str, # a draft answer
            pairs:list, # the request's checkable IFEval instructions, (id, arguments) (`verifiers.checkable`)
-           others:list=()) -> str: # other drafts for the same prompt (two responses take one of them)
+           others:list=(), # other drafts for the same prompt (two responses take one of them)
+          ) -> str:
     "`answer` with the rule-based repair of every instruction it fails (`REPAIRS`), in a fixed order."
     failed = {i: k for (i, k), ok in zip(pairs, followed(prompt, answer, pairs)) if not ok}
     adds = [failed.get("startend:end_checker", {}).get("end_phrase", ""), "x " * 6 * ("detectable_format:title" in failed),
@@ -446,7 +449,8 @@ def explore(gen, # backend (`hf_generator`, `vllm_generator`)
             strategies:list, # strategy specs, e.g. ["plain@0.7", "think"], or `Strategy` objects
             max_new_tokens=64, # answer budget in tokens: one for all prompts, or a list with one per prompt (`answer_budgets`)
             seed:int=0, # torch seed of the first strategy; the i-th strategy samples with `seed` + i
-            scorer=None) -> Dataset: # reward callable, needed by strategies that learn from scores (fewshot) and used by revise and repair
+            scorer=None, # reward callable, needed by strategies that learn from scores (fewshot) and used by revise and repair
+           ) -> Dataset:
     "Candidates for every prompt from every strategy, with their strategy, temperature, tokens and time (and a prompt row's columns)."
     texts, columns, rows = [prompt_of(p) for p in prompts], prompt_columns(prompts), []
     extras = [{k: v[i] for k, v in columns.items()} for i in range(len(texts))]
@@ -465,7 +469,8 @@ TOKENS_PER_WORD = 1.5       # SmolLM2's tokenizer on English prose: 1.3; the res
 
 def answer_budget(prompt, # a prompt: text, or a row with IFEval's `instruction_id_list`/`kwargs` columns
                   floor:int=160, # the budget of a prompt that asks for no length
-                  cap:int=1024) -> int: # the most any prompt gets
+                  cap:int=1024, # the most any prompt gets
+                 ) -> int:
     "Answer tokens for one prompt: room for the length and structure its instructions ask for."
     row = prompt if isinstance(prompt, dict) else {}
     need = [floor]

@@ -34,7 +34,8 @@ def choose_prompts(rows:list, # the log's prompts at its current commit
                    seen:set, # prompt texts already in the log at the watermark
                    used:set, # prompt texts earlier rounds trained on
                    held:set, # the held-out prompt texts
-                   n:int) -> tuple: # at most this many training prompts
+                   n:int, # at most this many training prompts
+                  ) -> tuple:
     "(new prompts since the watermark that no round used and that are not held out, the round's training prompts: those first, then older unused ones)."
     skip = used | held
     fresh = [p for p in rows if prompt_of(p) not in skip]
@@ -92,7 +93,8 @@ def read_state(repo_id:str, # the flywheel's model repo
 def history_row(n:int, # the round
                 rec:dict, # the round's flywheel.json (log commit, counts, champion)
                 metrics:dict, # its metrics.json
-                promoted:bool) -> dict: # whether main moved to it
+                promoted:bool, # whether main moved to it
+               ) -> dict:
     "One round's line in the flywheel's history."
     against = "champion" if "champion" in metrics else "base"
     return dict(round=n, log_commit=rec["log_commit"], new_prompts=rec["new_prompts"], trained=len(rec["train"]), champion_round=rec["champion"],
@@ -112,7 +114,8 @@ def history_table(history:list) -> str:
 
 # %% ../nbs/16_flywheel.ipynb #879aa002
 def plot_history(history:list, # rows from `history_row`
-                 path) -> Path: # PNG file to write
+                 path, # PNG file to write
+                ) -> Path:
     "Held-out score of each round's adapter (95% CI), the base, and the champion each round had to beat."
     from matplotlib.figure import Figure      # here, not at import: matplotlib would cost every command half a second
     fig = Figure(figsize=(6, 3.8), layout="constrained")
@@ -134,7 +137,8 @@ def history_section(history:list, # every round so far, this one last
                     log_dataset:str, # the usage log dataset
                     data_repo:str, # where the held-out set lives
                     n_heldout:int, # its size
-                    rule:str) -> str: # promote_rule
+                    rule:str, # promote_rule
+                   ) -> str:
     "The card's flywheel section: what each round read, how it did against the champion, the rule that moves main."
     from tao_hub.publish import PROMOTE_RULES
     return (f"\n## Flywheel history\n\nEach round trains on prompts that arrived in the usage log `{log_dataset}` since the previous round "
@@ -186,7 +190,8 @@ def finish_promotion(repo_id:str, state:FlywheelState, token:str=None) -> Flywhe
 # %% ../nbs/16_flywheel.ipynb #530440e6
 def plan_round(cfg:TaoConfig, # the flywheel's settings (dataset = the usage log, push_to = the model repo)
                state:FlywheelState, # from `read_state`
-               min_new:int=1) -> dict: # fewer new prompts than this: nothing to do
+               min_new:int=1, # fewer new prompts than this: nothing to do
+              ) -> dict:
     "The next round's record (log commit, new prompts, training prompts, champion), or a dict with `nothing` saying why there is nothing to do."
     from tao_hub.round import usable_prompts
     n, data_repo = len(state.history) + 1, cfg.data_repo or f"{cfg.push_to}-tao-data"
@@ -212,7 +217,8 @@ def plan_round(cfg:TaoConfig, # the flywheel's settings (dataset = the usage log
 # %% ../nbs/16_flywheel.ipynb #06f54556
 def flywheel_round(cfg:TaoConfig, # the flywheel's settings; `out` holds one folder per round
                    state:FlywheelState, # from `read_state`
-                   min_new:int=1) -> dict: # fewer new prompts than this: nothing to do
+                   min_new:int=1, # fewer new prompts than this: nothing to do
+                  ) -> dict:
     "Run, judge and push the next round; return its history row, or {'nothing': why}."
     from tao_hub.publish import promoted, push_round
     from tao_hub.round import run_round
@@ -282,7 +288,8 @@ def check_privacy(cfg:TaoConfig):
 def flywheel(cfg:TaoConfig, # the settings of every round (dataset: the usage log; push_to: the model repo)
              rounds:int=None, # stop after this many rounds (None: 1 without `every`, no limit with it)
              every:float=None, # seconds between checks for new prompts (None: run now, then stop)
-             min_new:int=1) -> list: # a round needs at least this many new prompts
+             min_new:int=1, # a round needs at least this many new prompts
+            ) -> list:
     "Run flywheel rounds (the token comes from HF_TOKEN or `hf auth login`); return the history rows of the rounds this call ran."
     from tao_hub.publish import check_push
     from tao_hub.round import save_config

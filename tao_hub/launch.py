@@ -81,7 +81,8 @@ def launched() -> bool:
 # %% ../nbs/13_launch.ipynb #25144b4c
 def launch_training(cfg:TaoConfig, # the round's settings (`num_processes`, `accelerate_config`, `recipe`)
                     folder, # the round folder, holding selected.jsonl and scored.jsonl
-                    extra:list=()) -> None: # more `tao-hub train` arguments
+                    extra:list=(), # more `tao-hub train` arguments
+                   ) -> None:
     "Run `tao-hub train --out FOLDER` in `cfg.num_processes` processes; raise `LaunchError` if it fails."
     cmd = launch_command(["train", "--out", folder, *extra], cfg.num_processes, cfg.accelerate_config)
     logger.info(f"  launching training ({cfg.recipe}) in {cfg.num_processes} processes: {' '.join(cmd[1:4])} ...")

@@ -216,7 +216,8 @@ def generation_text(dtype:str="auto") -> str:
 
 # %% ../nbs/03_models.ipynb #bdbf777b
 def sample_next(logits, # the last position's logits, one row per sequence
-                temperature:float=0.0) -> torch.Tensor: # 0: greedy
+                temperature:float=0.0, # 0: greedy
+               ) -> torch.Tensor:
     "Next token ids: the argmax, or a draw by the inverse CDF (`torch.multinomial` is about 50x slower on a CPU)."
     if not temperature: return logits.argmax(-1)
     cdf = (logits.float() / temperature).softmax(-1).cumsum_(-1)

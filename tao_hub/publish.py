@@ -126,7 +126,8 @@ PROMOTE_RULES = {"ci": "`main` moves to a round only when the paired 95% bootstr
 
 def promoted(metrics:dict, # a round's metrics.json
              rule:str="ci", # ci: the paired 95% CI lies above 0; mean: the mean difference is above 0; always
-             against:str=None) -> bool: # the system to beat: champion when the round measured one, else base
+             against:str=None, # the system to beat: champion when the round measured one, else base
+            ) -> bool:
     "Whether a round should move `main`: the tuned adapter beats the current champion (or the base) on the held-out prompts, by `rule`."
     against = against or ("champion" if "champion" in metrics else "base")
     d = metrics.get(f"tuned_minus_{against}")
@@ -164,7 +165,8 @@ def push_round(folder, # a finished round folder
                token:str=None, # Hub token (None: HF_TOKEN or the `hf auth login` one)
                promote:bool=None, # move main to this round (None: by the round's `promote_rule`, see `promoted`)
                tries:int=4, # attempts in all for each Hub step, retried on transient failures
-               wait:float=1.0) -> dict: # seconds before the first retry, doubled before each next one
+               wait:float=1.0, # seconds before the first retry, doubled before each next one
+              ) -> dict:
     "Publish the round `folder` to the Hub; return what was pushed (also in `folder`/push.json)."
     folder, api = check_finished(folder), HfApi(token=token)         # what is local first: a round without an adapter has nothing to push
     data_repo = data_repo or f"{repo_id}-tao-data"

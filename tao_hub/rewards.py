@@ -323,7 +323,8 @@ def needed_column(spec:str):
 
 # %% ../nbs/06_rewards.ipynb #fc6d0ec8
 def describe_scorer(spec:str, # the spec as the user wrote it
-                    scorer) -> str: # the scorer built from it
+                    scorer, # the scorer built from it
+                   ) -> str:
     "One line on a scorer for the card: a model's id and commit, or the kind's description."
     if isinstance(scorer, RewardModel):
         return (f"reward model `{scorer.name}` at commit `{scorer.revision}` (batches of {scorer.batch_size}, "
@@ -387,7 +388,8 @@ def make_scorers(specs:list, weights=None, **kw) -> Composite:
 def score_batch(reward, # a reward callable, or a `Composite`
                 prompts:list, # prompt texts
                 completions:list, # one answer per prompt
-                **columns) -> Scores: # the prompts' other columns, as TRL passes them
+                **columns, # the prompts' other columns, as TRL passes them
+               ) -> Scores:
     "Typed `Scores` of one batch: a `Composite` gives each scorer's column, a single scorer only the total."
     if isinstance(reward, Composite): return reward.score(prompts, completions, **columns)
     return Scores(reward(prompts, completions, **columns), {})

@@ -93,7 +93,8 @@ def check_columns(specs:list, prompts:list):
 # %% ../nbs/12_round.ipynb #6ab7fd90
 def usable_prompts(cfg:TaoConfig, # the round's settings (model, token budget, scorers)
                    ps:list, # prompts (text or rows) from a file or dataset
-                   dropped:dict) -> list: # drop counts, updated here
+                   dropped:dict, # drop counts, updated here
+                  ) -> list:
     "The prompts a round can use: within the token budget, with the columns its scorers read, and a checkable constraint when only constraint verifiers score."
     n_read = len(ps) + dropped.get("empty", 0) + dropped.get("duplicate", 0)
     ps, over = fit_prompts(ps, lambda: load_tokenizer(resolve_model(cfg.model)), cfg.max_prompt_tokens, cfg.prompt_overflow)
@@ -173,7 +174,8 @@ def budget_text(cfg:TaoConfig, prompts:list) -> str:
 # %% ../nbs/12_round.ipynb #1f2c5964
 def cut_text(rows:list, # candidates, strategy by strategy, each with one row per prompt in the same order
              budget, # the budget of `budgets`: one number, or one per prompt
-             strategies:list) -> str: # the strategy specs that made them
+             strategies:list, # the strategy specs that made them
+            ) -> str:
     "How many one-pass candidates stopped at their budget, with the fix, or '' for none."
     factor = {s.label: s.token_factor for s in get_strategies(strategies) if not s.needs_earlier and type(s).sample is Strategy.sample}   # one pass each
     b = budget if isinstance(budget, list) else [budget]
@@ -202,7 +204,8 @@ def explore(cfg:TaoConfig, # the round's settings
             folder, # the round folder
             model=None, # a loaded policy (loaded here if None)
             tok=None, # its tokenizer
-            split=None) -> Explored: # (train, eval, facts) from `round_prompts` (made here if None)
+            split=None, # (train, eval, facts) from `round_prompts` (made here if None)
+           ) -> Explored:
     "Explore the training split: writes prompts_*.jsonl, candidates.jsonl and exploration.json."
     rf = RoundFolder(folder)
     if cfg.resume and "prompts" in read_json(rf.exploration): return Explored(read_json(rf.exploration)["prompts"], kept=True)
@@ -228,7 +231,8 @@ class Scored:
 
 # %% ../nbs/12_round.ipynb #7e3b4751
 def score(cfg:TaoConfig, # the round's settings (its scorers)
-          folder) -> Scored: # the round folder, holding candidates.jsonl
+          folder, # the round folder, holding candidates.jsonl
+         ) -> Scored:
     "Score the candidates with the round's scorers and select training prompts: writes scored.jsonl, selected.jsonl, exploration.json."
     rf = RoundFolder(folder)
     if not rf.candidates.exists(): raise MissingOutputError(f"{rf.candidates} not found: run `tao-hub explore` first", "explore")
@@ -282,7 +286,8 @@ class Trained:
 def train(cfg:TaoConfig, # the round's settings (`recipe`, `num_processes`, `resume`, `overwrite`...)
           folder, # the round folder, holding selected.jsonl and scored.jsonl
           model=None, # a loaded policy (loaded here if None)
-          tok=None) -> Trained: # its tokenizer
+          tok=None, # its tokenizer
+         ) -> Trained:
     "Train `cfg.recipe` on the selected prompts and winners, here or launched in `num_processes`; with `resume`, from the last checkpoint."
     rf = RoundFolder(folder)
     if cfg.resume and (rf.adapter/"adapter_config.json").exists():
@@ -312,7 +317,8 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
                        folder, # the round folder, holding prompts_eval.jsonl
                        model=None, # the loaded base policy (loaded here if None)
                        tok=None, # its tokenizer
-                       champion=None) -> Evaluated: # the adapter folder of the round on main, to beat (the flywheel's champion)
+                       champion=None, # the adapter folder of the round on main, to beat (the flywheel's champion)
+                      ) -> Evaluated:
     "The base model, best-of-N and the champion adapter (if given) on the held-out prompts (measured before training changes the loaded model)."
     prompts = _read_list(RoundFolder(folder).prompts_eval)
     model, tok = _load(cfg, model, tok)
@@ -329,7 +335,8 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
 
 # %% ../nbs/12_round.ipynb #bcf776c0
 def eval_tuned(cfg:TaoConfig, # the round's settings
-               folder) -> Evaluated: # the round folder, holding the adapter and prompts_eval.jsonl
+               folder, # the round folder, holding the adapter and prompts_eval.jsonl
+              ) -> Evaluated:
     "The adapter in the round folder on the held-out prompts, loaded back from disk as a user would."
     path, folder = resolve_model(cfg.model), RoundFolder(folder)
     prompts = _read_list(folder.prompts_eval)
@@ -355,7 +362,8 @@ def evaluate(cfg:TaoConfig, # the round's settings
              folder, # the round folder
              model=None, # the loaded base policy, for the reference systems
              tok=None, # its tokenizer
-             reference:Evaluated=None) -> Evaluated: # base and best-of-N measured earlier (measured here if None)
+             reference:Evaluated=None, # base and best-of-N measured earlier (measured here if None)
+            ) -> Evaluated:
     "Base, best-of-N and (if trained) the adapter on the held-out prompts: writes eval_generations.jsonl, metrics.json, plots/."
     rf = RoundFolder(folder)
     ref = reference or evaluate_reference(cfg, rf, model, tok)
@@ -416,7 +424,8 @@ def check_extras(cfg:TaoConfig):
 
 # %% ../nbs/12_round.ipynb #dce246a0
 def start_round(cfg:TaoConfig, # the round's settings
-                split=None) -> tuple: # (train, eval, facts) chosen by the caller (the flywheel); None: `round_prompts(cfg)`
+                split=None, # (train, eval, facts) chosen by the caller (the flywheel); None: `round_prompts(cfg)`
+               ) -> tuple:
     "Check `cfg` and its prompts, then prepare the output folder (kept as it is with `resume`) and write config.json; return (out folder, prompt split)."
     cfg = check_config(cfg)
     get_strategies(cfg.strategies)
@@ -445,7 +454,8 @@ def start_round(cfg:TaoConfig, # the round's settings
 # %% ../nbs/12_round.ipynb #3ec4bffd
 def run_round(cfg:TaoConfig, # the round's settings
               split=None, # (train, eval, facts): the prompts chosen by the caller; None: `round_prompts(cfg)`
-              champion=None) -> dict: # adapter folder of the current champion, evaluated beside base and best-of-N
+              champion=None, # adapter folder of the current champion, evaluated beside base and best-of-N
+             ) -> dict:
     "Run one TAO round as configured: explore, score, evaluate the base, train, evaluate the adapter, card, push; return the metrics."
     t0, timings = time.perf_counter(), {}
     out, split = start_round(cfg, split)
@@ -474,7 +484,8 @@ def run_round(cfg:TaoConfig, # the round's settings
 
 # %% ../nbs/12_round.ipynb #7a1510ac
 def push(cfg:TaoConfig, # the round's settings (`push_to`, `data_repo`, `private`)
-         folder) -> dict: # a finished round folder
+         folder, # a finished round folder
+        ) -> dict:
     "Push the finished round to `cfg.push_to` and say where it went; return the push record (also in push.json)."
     logger.info(f"▶ push to the Hub: {cfg.push_to}")
     rec = push_round(folder, cfg.push_to, cfg.data_repo, cfg.private)

@@ -178,7 +178,8 @@ def train_grpo(model, # loaded base model (4-bit or not)
 def winners(scored:list, # scored candidates: dicts with `prompt`, `completion`, `score` (and `strategy`)
             min_score:float=None, # the bar an answer must clear; None: above the mean score of its prompt's candidates
             per_prompt:int=2, # at most this many distinct answers per prompt, best first
-            guard:bool=False) -> list: # True: an answer `verifiers.degenerate` flags (a loop, an echo, too short) or one cut mid-sentence is never a winner
+            guard:bool=False, # True: an answer `verifiers.degenerate` flags (a loop, an echo, too short) or one cut mid-sentence is never a winner
+           ) -> list:
     "The explored answers worth imitating: per prompt, its best distinct answers that clear the bar, as candidate dicts."
     if guard: scored = [c for c in scored if not (degenerate(c["prompt"], c["completion"], **instructions_of(c)) or looks_cut(c["completion"]))]
     by = {}
@@ -194,7 +195,8 @@ def winners(scored:list, # scored candidates: dicts with `prompt`, `completion`,
 # %% ../nbs/08_train.ipynb #b2e1a529
 def winner_report(scored:list, # scored candidates (with the prompt rows' columns)
                   min_score:float=None, # the winners' bar (see `winners`)
-                  guard:bool=False) -> dict: # leave degenerate answers out, as `winners` does
+                  guard:bool=False, # leave degenerate answers out, as `winners` does
+                 ) -> dict:
     "Prompts with a winner: in all, per strategy that found one, and per instruction kind (won, prompts with that kind)."
     won = winners(scored, min_score, per_prompt=len(scored), guard=guard)
     by_strategy, prompts = {}, {c["prompt"]: c for c in scored}
@@ -250,7 +252,8 @@ def train_sft(model, # loaded base model
 
 # %% ../nbs/08_train.ipynb #d5d43682
 def privileged_context(prompt:str, # the plain prompt
-                       answer:str=None) -> str: # a winning answer to it, if exploration found one
+                       answer:str=None, # a winning answer to it, if exploration found one
+                      ) -> str:
     "What the SDFT teacher sees beyond the plain prompt: the requirements restated as a checklist, and a winning answer."
     return restate_system(prompt) + (f"\n\nHere is an answer that meets every requirement; answer in the same way:\n{answer}" if answer else "")
 

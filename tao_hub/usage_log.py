@@ -20,7 +20,8 @@ LOG_COLUMNS = ["id", "time", "prompt", "response", "metadata"]
 
 def usage_row(prompt:str, # what the user asked
               response:str=None, # what the deployed model answered
-              **metadata) -> dict: # anything else worth keeping (user tier, model revision...)
+              **metadata, # anything else worth keeping (user tier, model revision...)
+             ) -> dict:
     "One log row, metadata still a dict (the redaction hook sees it as one)."
     return dict(id=uuid.uuid4().hex, time=datetime.now(timezone.utc).isoformat(timespec="seconds"), prompt=prompt, response=response,
                 metadata=metadata)
@@ -52,7 +53,8 @@ class UsageLogger:
 
     def log(self, prompt:str, # what the user asked
             response:str=None, # what the model answered
-            **metadata) -> bool: # extra fields, kept as a JSON string
+            **metadata, # extra fields, kept as a JSON string
+           ) -> bool:
         "Write one row (after the redaction hook); True once it is on disk, False when the hook dropped it."
         row = usage_row(prompt, response, **metadata)
         if self.redact is not None and (row := self.redact(row)) is None: return False

@@ -88,7 +88,8 @@ def degenerate(prompt:str, # the request
                completion:str, # the answer
                min_words:int=8, # words a real answer has at least (less under a small word limit)
                instruction_id_list:list=None, # the request's IFEval instructions (None: read from its text)
-               kwargs:list=None) -> str: # their arguments
+               kwargs:list=None, # their arguments
+              ) -> str:
     "Why `completion` is no real answer to `prompt` ('empty', 'short', 'loop', 'echo', 'off_topic'), or None."
     if not completion.strip(): return "empty"
     a = _asked(prompt, instruction_id_list, kwargs)
@@ -139,7 +140,8 @@ def ifeval_instructions(prompt:str) -> tuple:
 # %% ../nbs/05_verifiers.ipynb #bfbd1ecb
 def prompt_instructions(prompt:str, # the request
                         instruction_id_list:list=None, # its `instruction_id_list` column (None: read the constraints in its text)
-                        kwargs:list=None) -> list: # its `kwargs` column
+                        kwargs:list=None, # its `kwargs` column
+                       ) -> list:
     "The request's IFEval instructions as (id, arguments) pairs; arguments a dataset filled with None are left out."
     ids, kws = (instruction_id_list, kwargs) if instruction_id_list is not None else ifeval_instructions(prompt)
     ids, kws = [json.loads(x) if isinstance(x, str) and x.lstrip()[:1] == "[" else x for x in (ids, kws)]   # a CSV keeps them as JSON text
@@ -200,14 +202,16 @@ class IFEvalReward(Verifier):
 
 # %% ../nbs/05_verifiers.ipynb #f1310e36
 def instruction_text(iid:str, # an IFEval instruction id, e.g. punctuation:no_comma
-                     kw:dict) -> str: # its arguments
+                     kw:dict, # its arguments
+                    ) -> str:
     "The instruction in words, as IFEval's checker states it."
     return _checker(iid, kw).build_description(**kw).strip()
 
 # %% ../nbs/05_verifiers.ipynb #e9cdef6e
 def followed(prompt:str, # the request
              completion:str, # the answer
-             pairs:list) -> list: # (id, arguments) of checkable instructions (`checkable`)
+             pairs:list, # (id, arguments) of checkable instructions (`checkable`)
+            ) -> list:
     "Per instruction, whether `completion` follows it (strict)."
     if not completion.strip(): return [False] * len(pairs)
     def ok(i, k):

@@ -40,7 +40,8 @@ def test_readme_is_rendered_from_index(copy):
 def test_readme_states_the_two_commands_and_ci_runs_the_test_one():
     readme, ci = (ROOT/"README.md").read_text(), (ROOT/".ci"/"run").read_text()
     assert "make demo" in readme and "make test" in readme
-    assert ci.strip().splitlines()[-1] == "make test"
+    commands = [l for l in ci.strip().splitlines() if l and not l.startswith(("#", "set ", "cd "))]
+    assert commands[0] == "make test" and "make wheel" in commands
 
 def test_lock_pins_every_requirement_within_its_range():
     "requirements/lock.txt, which make install and CI install from, pins every dependency (and dev tool) at a version its range allows."
@@ -65,3 +66,17 @@ def test_notebooks_show_their_outputs():
     "Every notebook keeps its examples' outputs, and none that changes from run to run (`make outputs` makes them)."
     r = subprocess.run([sys.executable, "scripts/notebook_outputs.py", "--check"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
+
+def test_release_workflow_publishes_with_trusted_publishing():
+    "The release workflow (it cannot run here): on a version tag, tests and the wheel check before a tokenless PyPI upload."
+    import yaml
+    wf = yaml.safe_load((ROOT/".github"/"workflows"/"release.yaml").read_text())
+    on = wf[True] if True in wf else wf["on"]                 # YAML reads the key `on` as True
+    assert on["push"]["tags"] == ["v*"]
+    build, publish = wf["jobs"]["build"], wf["jobs"]["publish"]
+    runs = [s.get("run", "") for s in build["steps"]]
+    assert any(r == "make test" for r in runs) and any(r.startswith("make wheel") for r in runs)
+    assert any("python -m build" in r and "twine check" in r for r in runs)
+    assert publish["needs"] == "build" and publish["permissions"] == {"id-token": "write"}
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert not any("password" in str(s) or "TOKEN" in str(s) for s in publish["steps"])     # trusted publishing: no secret

@@ -42,7 +42,8 @@ def tiny_reward_model_dir(seed:int=0) -> Path:
 
 # %% ../../nbs/90_testing.ipynb #b09df352
 def tiny_prompts(path, # the JSONL file to write
-                 n:int=24) -> Path: # how many prompts
+                 n:int=24, # how many prompts
+                ) -> Path:
     "A prompt file whose word-count constraints a random tiny model meets about half of the time (for tests and examples)."
     tasks = ["Write something.", "Say anything.", "Reply with some text.", "Write anything."]
     return write_prompts([f"{tasks[i % 4]} Use {'fewer than' if (i // 16) % 2 else 'at least'} {5 + (i // 4) % 4} words."
