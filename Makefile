@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 LATEST := .venv-latest
 TORCH_LATEST ?= $(TORCH)
 
-.PHONY: install demo test test-slow test-latest lock check outputs wheel clean python-version
+.PHONY: install demo test test-slow test-latest lock check outputs wheel tutorials clean python-version
 
 python-version:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "make needs Python 3.11 or newer ($(LOCK) was resolved on 3.11): pass PY=python3.11, or pip install tao-hub for ranges that allow 3.10")'
@@ -67,6 +67,11 @@ check: $(STAMP)
 # the package as pip installs it: build, twine check, the wheel in a fresh venv outside the repo (scripts/check_wheel.sh)
 wheel: $(STAMP)
 	bash scripts/check_wheel.sh $(BIN)/python $(TORCH) $(TORCH_FROM)
+
+# the tutorials (nbs/tutorials/) top to bottom on a CPU, as CI runs them: the embedded SmolLM2, a Hub emulator, small settings
+# (TAO_TUTORIAL_CI=1, read by their parameters cell); SAVE=1 keeps their outputs in the notebooks
+tutorials: $(STAMP)
+	$(BIN)/python scripts/notebook_outputs.py --tutorials $(if $(SAVE),--save)
 
 # run every notebook and keep the outputs a reader should see (scripts/notebook_outputs.py says which); commit them
 outputs: $(STAMP)

@@ -41,7 +41,7 @@ def test_readme_states_the_two_commands_and_ci_runs_the_test_one():
     readme, ci = (ROOT/"README.md").read_text(), (ROOT/".ci"/"run").read_text()
     assert "make demo" in readme and "make test" in readme
     commands = [l for l in ci.strip().splitlines() if l and not l.startswith(("#", "set ", "cd "))]
-    assert commands[0] == "make test" and "make wheel" in commands
+    assert commands[0] == "make test" and "make wheel" in commands and "make tutorials" in commands
 
 def test_lock_pins_every_requirement_within_its_range():
     "requirements/lock.txt, which make install and CI install from, pins every dependency (and dev tool) at a version its range allows."
@@ -80,3 +80,17 @@ def test_release_workflow_publishes_with_trusted_publishing():
     assert publish["needs"] == "build" and publish["permissions"] == {"id-token": "write"}
     assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
     assert not any("password" in str(s) or "TOKEN" in str(s) for s in publish["steps"])     # trusted publishing: no secret
+
+def test_tutorials_open_in_colab_and_kaggle_and_run_in_ci():
+    "Each tutorial: both badges, an install cell, a login cell, a parameters cell with the CI switch; saved CPU outputs."
+    import json
+    tutorials = sorted((ROOT/"nbs"/"tutorials").glob("*.ipynb"))
+    assert len(tutorials) >= 3
+    for p in tutorials:
+        cells = json.loads(p.read_text())["cells"]
+        text = ["".join(c["source"]) for c in cells]
+        assert f"colab.research.google.com/github/tao-hub/tao-hub/blob/main/nbs/tutorials/{p.name}" in text[0], p.name
+        assert f"kaggle.com/kernels/welcome?src=https://github.com/tao-hub/tao-hub/blob/main/nbs/tutorials/{p.name}" in text[0]
+        assert any("pip install -q tao-hub -c" in t for t in text), p.name
+        assert any('os.environ.get("TAO_TUTORIAL_CI") == "1"' in t for t in text), p.name
+        assert sum(len(c.get("outputs", [])) for c in cells if c["cell_type"] == "code") > 0, f"{p.name}: run make tutorials SAVE=1"
