@@ -71,7 +71,7 @@ wheel: $(STAMP)
 # the tutorials (nbs/tutorials/) top to bottom on a CPU, as CI runs them: the embedded SmolLM2, a Hub emulator, small settings
 # (TAO_TUTORIAL_CI=1, read by their parameters cell); SAVE=1 keeps their outputs in the notebooks
 tutorials: $(STAMP)
-	$(BIN)/python scripts/notebook_outputs.py --tutorials $(if $(SAVE),--save)
+	$(BIN)/python scripts/notebook_outputs.py --tutorials $(if $(SAVE),--save && $(BIN)/nbdev-clean)
 
 # run every notebook and keep the outputs a reader should see (scripts/notebook_outputs.py says which); commit them
 outputs: $(STAMP)

@@ -32,7 +32,7 @@ def kept(outputs:list, keep:tuple=KEEP) -> list:
         if o["output_type"] in ("execute_result", "display_data"):
             data = {k: v for k, v in o.get("data", {}).items() if k in keep}
             if not data: continue
-            o = dict(o, data=data, metadata={})
+            o = dict(o, data=data, metadata={}) | ({"execution_count": None} if "execution_count" in o else {})
         if o["output_type"] == "error" or volatile(o): continue
         res.append(o)
     return res
@@ -65,7 +65,9 @@ def run_tutorials(paths:list, flags:list, save:bool):
     os.environ["TAO_TUTORIAL_CI"] = "1"
     for p in paths:
         t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as d: run(p.resolve(), flags, cwd=Path(d), save=save, keep=KEEP_TUTORIAL)
+        with tempfile.TemporaryDirectory() as d:
+            os.environ["HF_HOME"] = str(Path(d)/"hf")       # a fresh Hub cache: an earlier run's emulator files must not be read
+            run(p.resolve(), flags, cwd=Path(d), save=save, keep=KEEP_TUTORIAL)
         print(f"{p}: ran in {time.perf_counter() - t0:.0f} s", flush=True)
 
 def problems(path:Path) -> list:

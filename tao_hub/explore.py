@@ -21,7 +21,7 @@ from datasets import Dataset
 from tqdm.auto import tqdm
 from .errors import ConfigError
 from .constraints import first_word, describe, parse_constraints
-from .models import generate, has_gpu
+from .models import generate, has_gpu, native_bf16_gpu
 from .data import prompt_columns, prompt_of
 from .rewards import score_batch, score_candidates
 from .verifiers import checkable, degenerate, followed, instruction_text, instructions_of, prompt_instructions
@@ -412,7 +412,8 @@ def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     except ImportError as e: raise ConfigError(f"vLLM is installed but does not import ({e}); "
                                                "reinstall it (pip install 'tao-hub[vllm]') "
                                                "or use --backend transformers") from None
-    engine = {"llm": LLM(model=str(model_path), seed=seed, dtype="bfloat16", gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=False)}
+    engine = {"llm": LLM(model=str(model_path), seed=seed, dtype="bfloat16" if native_bf16_gpu() else "float16",   # T4, V100: fp16
+                         gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=False)}
     def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
         out, budgets = [None] * len(conversations), max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(conversations)
         for started in (False, True):                    # a chat whose last turn is a started answer is continued, not answered

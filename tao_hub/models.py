@@ -7,7 +7,7 @@ Docs: https://tao-hub.github.io/tao-hub/models.html.md"""
 # %% auto #0
 __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'BATCH_TOKENS', 'PROCESSOR_DEFAULTS', 'cache_dir', 'embedded_gguf', 'cached_folder',
            'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'has_gpu', 'world',
-           'is_main', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
+           'is_main', 'native_bf16_gpu', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
            'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model', 'generation_text', 'sample_next',
            'decode', 'rows_for', 'decodes_alike', 'generate']
 
@@ -118,10 +118,15 @@ def world() -> dict:
 def is_main() -> bool: return world()["rank"] == 0
 
 # %% ../nbs/03_models.ipynb #5d4c9c2d
+def native_bf16_gpu() -> bool:
+    "Does this GPU compute in bf16 natively (compute capability 8+)? `torch.cuda.is_bf16_supported()` says yes on a T4 too (emulated)."
+    return has_gpu() and torch.cuda.get_device_capability()[0] >= 8
+
+# %% ../nbs/03_models.ipynb #31354e3b
 def compute_dtype():
     "bf16 on a GPU that has it, fp16 on one that does not (T4, V100), fp32 on a CPU (bf16 on a CPU is ~3x slower)."
     if not has_gpu(): return torch.float32
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if native_bf16_gpu() else torch.float16
 
 # %% ../nbs/03_models.ipynb #94f1ac4b
 def load_tokenizer(path) -> PreTrainedTokenizerBase:

@@ -77,12 +77,13 @@ def test_release_workflow_publishes_with_trusted_publishing():
     runs = [s.get("run", "") for s in build["steps"]]
     assert any(r == "make test" for r in runs) and any(r.startswith("make wheel") for r in runs)
     assert any("python -m build" in r and "twine check" in r for r in runs)
-    assert publish["needs"] == "build" and publish["permissions"] == {"id-token": "write"}
+    assert publish["needs"] == "build" and publish["permissions"] == {"id-token": "write"} and publish["environment"] == "pypi"
+    assert publish["if"] == "startsWith(github.ref, 'refs/tags/v')"          # a manual run on a branch builds, never uploads
     assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
     assert not any("password" in str(s) or "TOKEN" in str(s) for s in publish["steps"])     # trusted publishing: no secret
 
 def test_tutorials_open_in_colab_and_kaggle_and_run_in_ci():
-    "Each tutorial: both badges, an install cell, a login cell, a parameters cell with the CI switch; saved CPU outputs."
+    "Each tutorial: both badges, a guarded install cell with the lock, a parameters cell with the CI switch; saved CPU outputs."
     import json
     tutorials = sorted((ROOT/"nbs"/"tutorials").glob("*.ipynb"))
     assert len(tutorials) >= 3
@@ -91,6 +92,8 @@ def test_tutorials_open_in_colab_and_kaggle_and_run_in_ci():
         text = ["".join(c["source"]) for c in cells]
         assert f"colab.research.google.com/github/tao-hub/tao-hub/blob/main/nbs/tutorials/{p.name}" in text[0], p.name
         assert f"kaggle.com/kernels/welcome?src=https://github.com/tao-hub/tao-hub/blob/main/nbs/tutorials/{p.name}" in text[0]
-        assert any("pip install -q tao-hub -c" in t for t in text), p.name
+        install = [t for t in text if "!pip install" in t]
+        assert len(install) == 1 and 'if os.environ.get("TAO_TUTORIAL_CI") != "1":' in install[0], p.name   # CI tests the checkout
+        assert "-c /tmp/tao-hub-lock.txt" in install[0] and "torch=={torch.__version__}" in install[0], p.name
         assert any('os.environ.get("TAO_TUTORIAL_CI") == "1"' in t for t in text), p.name
         assert sum(len(c.get("outputs", [])) for c in cells if c["cell_type"] == "code") > 0, f"{p.name}: run make tutorials SAVE=1"
