@@ -9,7 +9,6 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 version=$(grep -m1 '^version' "$root/settings.ini" | sed 's/.*= *//')
 "$py" -m build --outdir "$tmp/dist" "$root" > "$tmp/build.log" 2>&1 || { tail -20 "$tmp/build.log"; exit 1; }
 "$py" -m twine check --strict "$tmp"/dist/*
-"$py" -c 'import sys; sys.exit(sys.version_info < (3, 10))'
 "$py" -m venv "$tmp/venv"                      # the venv's base interpreter is the one the lock was tested on
 "$tmp/venv/bin/python" -m pip install -q --upgrade pip
 "$tmp/venv/bin/python" -m pip install -q -c "$root/requirements/lock.txt" "$torch" "$@"

@@ -7,8 +7,9 @@
 
 What is kept: results and displays as text (`text/plain`, `text/markdown`) and printed lines (stdout). What is dropped,
 so that a rerun on another machine changes nothing it need not: stderr (warnings, progress bars), images (the repo stays
-small), and any output that names a temporary path, a memory address, a random id or a timestamp. Cells tagged with nbdev's `tst_flags` (slow,
-gpu, notest) and `#| eval: false` cells are not run, as in `make test`. Run from the project root.
+small), and any output that names a temporary path, a memory address, a random id or a timestamp. Cells tagged with
+nbdev's `tst_flags` (slow, gpu, notest) and `#| eval: false` cells are not run, as in `make test`. Run from the project
+root.
 
 The tutorials (`nbs/tutorials/`) run with `TAO_TUTORIAL_CI=1`, which their parameters cell reads: the embedded model, a
 Hub emulator on 127.0.0.1 and small settings, in a scratch folder; `--save` keeps their outputs, plots included."""
@@ -20,7 +21,7 @@ KEEP_TUTORIAL = KEEP + ("image/png",)                   # a tutorial shows its p
 VOLATILE = re.compile(r"/tmp/|/var/folders/|\btmp[a-z0-9_]{6,}\b|\bat 0x[0-9a-f]{6,}|\b[0-9a-f]{32}\b|\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 def volatile(out:dict) -> bool:
-    "Whether an output names what differs from run to run (a temporary path, an object's address)."
+    "Whether an output names what differs from run to run (`VOLATILE`: temporary paths, addresses, random ids, timestamps)."
     text = out.get("text", "") if out["output_type"] == "stream" else " ".join(map(str, out.get("data", {}).values()))
     return bool(VOLATILE.search(text if isinstance(text, str) else "".join(text)))
 
