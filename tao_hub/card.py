@@ -6,7 +6,7 @@ Docs: https://tao-hub.github.io/tao-hub/card.html.md"""
 
 # %% auto #0
 __all__ = ['LABELS', 'USAGE', 'SCORE_TEXT', 'REWARD_TEXT', 'LIMITATIONS', 'DEGENERATE_TEXT', 'card_data', 'results_table',
-           'paired_table', 'details_table', 'training_text', 'card_body', 'write_card']
+           'paired_table', 'details_table', 'training_text', 'judge_text', 'card_body', 'write_card']
 
 # %% ../nbs/10_card.ipynb #ec12943e
 from pathlib import Path
@@ -121,6 +121,13 @@ def training_text(cfg:dict, train:dict) -> str:
     text = {"grpo": grpo, "sft": sft, "sdft": sdft, "sft+grpo": f"{sft}; then, from that adapter, {grpo}"}[cfg.get("recipe", "grpo")]
     return f"recipe `{cfg.get('recipe', 'grpo')}`: {text}; {lora}, seed {cfg['seed']}."
 
+# %% ../nbs/10_card.ipynb #bee6003e
+def judge_text(info:dict) -> str:
+    "The card's lines on LLM judges: the rubric they graded by, quoted, and what the round saw of each served judge."
+    if not info.get("judge_rubric"): return ""
+    quoted = "\n".join(f"  > {l}" for l in info["judge_rubric"].splitlines())
+    return f"- **Judge rubric** ({info['judge_rubric_source']}):\n{quoted}\n" + "".join(f"- **Judge**: {j}.\n" for j in info.get("judges") or [])
+
 # %% ../nbs/10_card.ipynb #23a1e0c1
 DEGENERATE_TEXT = ("A degenerate answer (empty, much shorter than asked, a loop, an echo of the request, or off the request's topic) "
                    "scores 0 under the constraint verifier and is counted in the last column. ")
@@ -168,7 +175,7 @@ its token cost counts all N candidates.
 {strat}
 {chr(10) + '- **Training targets**: ' + info['winners'].removeprefix('training targets ') + '.' + chr(10) if info.get('winners') else ''}
 - **Reward**: {info.get('reward', REWARD_TEXT)}.
-- **Selection**: {sel['disagree']} of {sel['prompts']} prompts had disagreeing candidates and were kept for training \
+{judge_text(info)}- **Selection**: {sel['disagree']} of {sel['prompts']} prompts had disagreeing candidates and were kept for training \
 ({sel['all_pass']} had every candidate at full marks, {sel['all_same']} had all candidates tied at another score, \
 {sel['unscorable']} unscorable).
 - **Training**: {training_text(cfg, info.get('training') or {})}

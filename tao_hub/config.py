@@ -148,6 +148,7 @@ class TaoConfig:
                                                         "multiplies bf16 natively: AVX512-BF16 or AMX), float32 or bfloat16; a GPU keeps the model's own")
     # reward: the scorers, and the bar an explored answer must clear to become a training target
     reward: list[str] | None = _opt(None, "scorers, repeated or comma-separated: rm:ORG/NAME[@REV], judge:ORG/NAME[@REV], "
+                                    "judge:endpoint:URL[@MODEL], judge:hf:ORG/NAME[@PROVIDER], "
                                     "verifier:constraints|ifeval|math|sql@DB|python[@TESTS], consistency[:math], guard[@MAX_WORDS], py:MODULE:FUNC",
                                     default_text="the task's: verifier:constraints, or verifier:ifeval with --task ifeval")
     reward_weights: list[float] | None = _opt(None, "one weight per --reward, comma-separated (default: all 1)")
@@ -157,6 +158,13 @@ class TaoConfig:
     reward_model_4bit: bool = _opt(False, "load the reward model in 4-bit NF4")
     reward_batch_size: int = _opt(16, "completions per reward-model forward pass")
     reward_max_length: int = _opt(1024, "token budget of a reward-model input (prompt + completion; the start is cut)")
+    judge_rubric: str | None = _opt(None, "text file with the rubric LLM judges grade by (default: follows every instruction, correct, "
+                                    "helpful, clear, no filler); the card quotes it")
+    judge_mode: Literal["point", "group"] = _opt("point", "how a served judge (judge:endpoint, judge:hf) scores: point (each answer rated "
+                                                 "1-9 alone) or group (a prompt's candidates scored together, RULER-style, "
+                                                 "in two orders against position bias)")
+    judge_concurrency: int = _opt(8, "requests a served judge gets at once")
+    judge_timeout: float = _opt(60.0, "seconds a served judge may take per request (then retried, up to 4 times)")
     min_winner_score: float | None = _opt(None, "an explored answer becomes a training target (sft, sdft) only with at least this score (default: "
                                          "full marks, 1, when every scorer is a pass/fail verifier; else above its prompt's mean candidate score)")
     winners_per_prompt: int = _opt(2, "at most this many distinct winning answers per prompt as training targets")
@@ -301,12 +309,13 @@ def check_config(cfg:TaoConfig):
     for k in ["model", "out", "prompts", "prompt_column", "split"]:
         if not str(getattr(cfg, k)).strip(): raise ConfigError(f"{k} is empty: give a value, or leave the key out for the default")
     positive = ["num_processes", "steps", "n_train", "n_eval", "max_new_tokens", "generation_batch", "lora_r", "max_completion_length", "n_prompts",
-                "max_prompt_tokens", "reward_batch_size", "reward_max_length", "per_device_train_batch_size", "winners_per_prompt", "sft_epochs"]
+                "max_prompt_tokens", "reward_batch_size", "reward_max_length", "per_device_train_batch_size", "winners_per_prompt", "sft_epochs",
+                "judge_concurrency"]
     for k in positive:
         if getattr(cfg, k) is not None and getattr(cfg, k) < 1: raise ConfigError(f"{k} must be at least 1, got {getattr(cfg, k)}")
     for k, lo, hi, what in [("learning_rate", 0, None, "positive"), ("sft_learning_rate", 0, None, "positive"),
                             ("temperature", 0, None, "positive"), ("lora_alpha", 0, None, "positive"),
-                            ("beta", None, None, "0 or more"), ("lora_dropout", None, 1, "in [0, 1)")]:
+                            ("beta", None, None, "0 or more"), ("lora_dropout", None, 1, "in [0, 1)"), ("judge_timeout", 0, None, "positive")]:
         v = getattr(cfg, k)
         if not math.isfinite(v) or v < 0 or (lo is not None and v <= lo) or (hi is not None and v >= hi): raise ConfigError(f"{k} must be {what}, got {v}")
     if not 0 <= cfg.seed < 2**32: raise ConfigError(f"seed must be in [0, 2**32), got {cfg.seed}")
@@ -324,6 +333,8 @@ def check_config(cfg:TaoConfig):
         raise ConfigError(f"min_winner_score must be a finite number, got {cfg.min_winner_score}")
     specs = scorer_specs(cfg)
     if not specs: raise ConfigError("reward is empty: name at least one scorer, e.g. --reward verifier:constraints")
+    if cfg.judge_rubric and not Path(cfg.judge_rubric).is_file():
+        raise ConfigError(f"judge_rubric {cfg.judge_rubric} is not a file: write the rubric in a text file and pass its path")
     if cfg.reward_weights is not None:
         try: [float(w) for w in cfg.reward_weights]
         except (TypeError, ValueError): raise ConfigError(f"reward_weights must be numbers, got {cfg.reward_weights}") from None

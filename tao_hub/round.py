@@ -6,11 +6,11 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'SETUP', 'save_config', 'prepare_out', 'needs_constraints', 'check_columns', 'usable_prompts',
-           'round_prompts', 'round_scorer', 'reward_facts', 'budgets', 'budget_text', 'cut_text', 'round_generator',
-           'Explored', 'explore', 'Scored', 'score', 'winners_text', 'winner_bar', 'Trained', 'train', 'Evaluated',
-           'evaluate_reference', 'eval_tuned', 'write_eval', 'evaluate', 'device_name', 'versions', 'check_scorers',
-           'hardware_line', 'check_extras', 'start_round', 'run_round', 'push', 'base_model_id', 'write_round_card',
-           'print_summary']
+           'round_prompts', 'judge_settings', 'round_scorer', 'reward_facts', 'budgets', 'budget_text', 'cut_text',
+           'round_generator', 'Explored', 'explore', 'Scored', 'score', 'winners_text', 'winner_bar', 'Trained',
+           'train', 'Evaluated', 'evaluate_reference', 'eval_tuned', 'write_eval', 'evaluate', 'device_name',
+           'versions', 'check_scorers', 'hardware_line', 'check_extras', 'start_round', 'run_round', 'push',
+           'base_model_id', 'judge_facts', 'write_round_card', 'print_summary']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
 import functools, gc, importlib.util, json, os, shutil, time
@@ -39,6 +39,7 @@ from .train import checkpoints, grpo_generation, load_trained, resume_checkpoint
 from .launch import check_launch, launch_training, launched
 from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, guards_degenerate, plot_results
 from .card import results_table, write_card
+from .judges import DEFAULT_RUBRIC, EndpointJudge, judge_line, judge_summary
 
 # %% ../nbs/12_round.ipynb #45f335ee
 OUTPUTS = [f for k, f in ROUND_FILES.items() if k not in ("log", "flywheel")]     # what --overwrite clears (the log and the flywheel's record stay)
@@ -120,12 +121,21 @@ def round_prompts(cfg:TaoConfig) -> tuple:
 
 # %% ../nbs/12_round.ipynb #f8819bb6
 @functools.lru_cache
-def _scorers(specs:tuple, weights:tuple, rm_4bit:bool, rm_batch_size:int, rm_max_length:int):
-    return make_scorers(list(specs), list(weights) or None, rm_4bit=rm_4bit, rm_batch_size=rm_batch_size, rm_max_length=rm_max_length)
+def _scorers(specs:tuple, weights:tuple, rm_4bit:bool, rm_batch_size:int, rm_max_length:int, judge:tuple=()):
+    return make_scorers(list(specs), list(weights) or None, rm_4bit=rm_4bit, rm_batch_size=rm_batch_size, rm_max_length=rm_max_length,
+                        **dict(judge))
+
+def judge_settings(cfg:TaoConfig) -> dict:
+    "What LLM judges grade by: the rubric's text (`--judge-rubric FILE`, None: the default), mode, concurrency, timeout and seed."
+    rubric = Path(cfg.judge_rubric).read_text().strip() if cfg.judge_rubric else None
+    if cfg.judge_rubric and not rubric: raise ConfigError(f"judge_rubric {cfg.judge_rubric} is empty: write the rubric into it")
+    return dict(judge_rubric=rubric, judge_mode=cfg.judge_mode, judge_concurrency=cfg.judge_concurrency, judge_timeout=cfg.judge_timeout,
+                seed=cfg.seed)
 
 def round_scorer(cfg:TaoConfig):
     "The round's scorers as one weighted `Composite`, loaded once per process: TRL gets its parts and weights; exploration, selection and evaluation its sum."
-    return _scorers(tuple(scorer_specs(cfg)), tuple(cfg.reward_weights or ()), cfg.reward_model_4bit, cfg.reward_batch_size, cfg.reward_max_length)
+    return _scorers(tuple(scorer_specs(cfg)), tuple(cfg.reward_weights or ()), cfg.reward_model_4bit, cfg.reward_batch_size, cfg.reward_max_length,
+                    tuple(judge_settings(cfg).items()))
 
 # %% ../nbs/12_round.ipynb #a31a3ff7
 def reward_facts(cfg:TaoConfig) -> dict:
@@ -228,6 +238,7 @@ class Scored:
     strategies:list # per strategy: mean score, best rate, tokens (`strategy_report`)
     best_of_n:float|None # mean over prompts of the best candidate's score
     winners:dict=None # prompts with a training target, per strategy and per instruction kind (`winner_report`)
+    judges:list=None # per served judge: requests, cache hits, unreadable replies, the position-bias check (`judge_summary`)
 
 # %% ../nbs/12_round.ipynb #7e3b4751
 def score(cfg:TaoConfig, # the round's settings (its scorers)
@@ -241,7 +252,8 @@ def score(cfg:TaoConfig, # the round's settings (its scorers)
     selected, stats = select_prompts(scored)
     rows = {prompt_of(p): p for p in _read_list(rf.prompts_train)} if rf.prompts_train.exists() else {}
     write_prompts([rows.get(p, p) for p in selected], rf.selected)
-    res = Scored(stats, strategy_report(scored), best_of_n(scored), winner_report(scored.to_list(), winner_bar(cfg), guards_degenerate(round_scorer(cfg))))
+    res = Scored(stats, strategy_report(scored), best_of_n(scored), winner_report(scored.to_list(), winner_bar(cfg), guards_degenerate(round_scorer(cfg))),
+                 [judge_summary(r) for r in round_scorer(cfg).rewards if isinstance(r, EndpointJudge)] or None)
     rf.exploration.write_text(json.dumps(read_json(rf.exploration) | asdict(res), indent=1))
     return res
 
@@ -444,7 +456,8 @@ def start_round(cfg:TaoConfig, # the round's settings
     check_extras(cfg)
     if cfg.push_to: check_push(cfg.push_to)           # a rejected token fails now, not after training
     split = split or round_prompts(cfg)
-    round_scorer(cfg)                                  # a reward model of the wrong type or a missing database fails now too
+    for r in round_scorer(cfg).rewards:                # a reward model of the wrong type or a missing database fails now too,
+        if isinstance(r, EndpointJudge): r.check()     # and a served judge that cannot answer
     out = rf if cfg.resume else RoundFolder(prepare_out(cfg.out, cfg.overwrite))
     save_config(cfg, out)                              # under resume too: processes launched for training read these settings
     logger.info(hardware_line(cfg))
@@ -467,6 +480,7 @@ def run_round(cfg:TaoConfig, # the round's settings
     logger.info("  per strategy (mean score / best rate): " + ", ".join(f"{r['strategy']} {r['mean_score']:.3f}/{r['best_rate']:.2f}" for r in sc.strategies) +
           f"; best-of-N {sc.best_of_n if sc.best_of_n is None else round(sc.best_of_n, 3)}")
     logger.info(f"  {winners_text(sc.winners)}")
+    for j in sc.judges or []: logger.info(f"  {judge_line(j)}")
     with _stage("evaluate base + best-of-N" + (" + champion" if champion else ""), timings): ref = evaluate_reference(cfg, out, model, tok, champion)
     with _stage(f"train ({cfg.recipe})", timings):
         if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first
@@ -498,6 +512,14 @@ def base_model_id(cfg:TaoConfig):
     "The Hub id the adapter belongs on (the default model also when its embedded copy was used), or None for a local folder."
     return None if Path(cfg.model).is_dir() else cfg.model
 
+# %% ../nbs/12_round.ipynb #96619652
+def judge_facts(cfg:TaoConfig, expl:dict) -> dict:
+    "What the card says of the round's LLM judges: the rubric they graded by, where it came from, and each served judge's figures."
+    if not any(scorer_kind(s).startswith("judge") for s in scorer_specs(cfg)): return {}
+    rubric = judge_settings(cfg)["judge_rubric"]
+    return dict(judge_rubric=rubric or DEFAULT_RUBRIC, judge_rubric_source=f"from {Path(cfg.judge_rubric).name}" if rubric else "the default",
+                judges=[judge_line(j) for j in expl.get("judges") or []])
+
 # %% ../nbs/12_round.ipynb #d996d266
 def write_round_card(cfg:TaoConfig, folder, metrics:dict, run:dict) -> Path:
     "Write README.md (card) and run.json from the round's files and `run` facts (timings, wall time)."
@@ -515,7 +537,7 @@ def write_round_card(cfg:TaoConfig, folder, metrics:dict, run:dict) -> Path:
                      "de-quantized: close to, not identical with, the Hub weights.\n" if embedded else "")
     train = read_json(folder.training)
     budget = expl.get("budget") or (f"{cfg.max_new_tokens} tokens" if cfg.max_new_tokens else None)
-    info.update(training=train, budget=budget, winners=winners_text(expl["winners"]) if expl.get("winners") else None)
+    info.update(training=train, budget=budget, winners=winners_text(expl["winners"]) if expl.get("winners") else None, **judge_facts(cfg, expl))
     facts = dict(info, **run, metrics=metrics, versions=versions(), world_size=train.get("world_size", 1), training=train)
     folder.run_facts.write_text(json.dumps(facts, indent=1))
     return write_card(folder, metrics, info)
