@@ -9,7 +9,7 @@ __all__ = ['LONG_DEMO', 'DEMO_HELP', 'FLYWHEEL_HELP', 'STAGES', 'OneLineParser',
            'config_for', 'run_stage', 'import_stages', 'one_line', 'main']
 
 # %% ../nbs/14_cli.ipynb #302ae395
-import argparse, contextlib, logging, sys, time, traceback
+import argparse, contextlib, logging, os, sys, time, traceback
 from .errors import TaoError, ConfigError
 from .config import RoundFolder, TaoConfig, add_config_flags, first_line, load_config, parse_sets
 from .log import LOG_NAME, LogStream, RunLog, adopt_library_loggers, quiet_libraries
@@ -111,7 +111,9 @@ def config_for(args) -> TaoConfig:
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "config", "set", "verbose")}
     path = getattr(args, "config", None)
     flags = {k: v for k, v in flags.items() if k not in ("rounds", "every", "min_new_prompts", "long")}
-    if path is None and (args.command in ("score", "train", "eval") or (args.command == "run" and flags.get("resume"))):
+    launched = "WORLD_SIZE" in os.environ or os.environ.get("TAO_HUB_LAUNCHED") == "1"      # a rank of a launched stage reads its round's config
+    if path is None and (args.command in ("score", "train", "eval") or (args.command == "run" and flags.get("resume")) or
+                         (args.command == "explore" and launched)):
         saved = RoundFolder(flags.get("out") or parse_sets(args.set).get("out") or TaoConfig.out).config
         path = saved if saved.exists() else None
     return load_config(path, LONG_DEMO * bool(getattr(args, "long", False)) + args.set, **flags)
@@ -124,7 +126,9 @@ def run_stage(cfg:TaoConfig, # the checked config (its `out` is the round folder
     from tao_hub.launch import check_launch, launched
     from tao_hub.train import resume_checkpoint
     folder = RoundFolder(cfg.out)
-    if command == "explore":
+    if command == "explore" and launched(): r.explore_shard(cfg, folder)
+    elif command == "eval" and launched(): r.eval_shard(cfg, folder)
+    elif command == "explore":
         folder, split = r.start_round(cfg)
         print(r.explore(cfg, folder, split=split).prompts)
     elif command == "score":

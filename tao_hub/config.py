@@ -188,7 +188,8 @@ class TaoConfig:
     load_in_4bit: bool | Literal["auto"] = _opt("auto",
                                                 "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), "
                                       "true or false")
-    num_processes: int = _opt(1, "training processes: >1 launches GRPO with accelerate on GPUs (DDP by default) or torchrun on a CPU (gloo)")
+    num_processes: int = _opt(1, "processes: >1 shards exploration and evaluation across them and trains in all (accelerate on GPUs, "
+                              "DDP by default; torchrun with gloo on a CPU)")
     accelerate_config: str | None = _opt(None, "accelerate config for multi-GPU/multi-node training: a shipped name (single, ddp, zero2) or a YAML file")
     save_steps: int = _opt(10, "save a checkpoint every N GRPO steps (0: none; --resume needs one)")
     resume: bool = _opt(False, "continue an interrupted training from the last checkpoint in OUT/trainer, to the same number of steps")

@@ -9,8 +9,8 @@ __all__ = ['THINK_SUFFIX', 'PERSONAS', 'CRITIQUE_ASK', 'REVISE_ASK', 'REPAIRS', 
            'TOKENS_PER_WORD', 'scaled', 'Strategy', 'restate_system', 'think_answer', 'persona_system', 'opening',
            'cut_words', 'whole_sentences', 'fit_requirements', 'Guided', 'CritiqueRevise', 'FewShot', 'sentences',
            'looks_cut', 'in_groups', 'subject', 'repair', 'revise_ask', 'Refine', 'Repair', 'Revise', 'get_strategy',
-           'get_strategies', 'hf_generator', 'vllm_available', 'pick_backend', 'vllm_generator', 'release', 'explore',
-           'answer_budget', 'answer_budgets']
+           'get_strategies', 'hf_generator', 'vllm_available', 'pick_backend', 'row_seed', 'vllm_generator', 'release',
+           'explore', 'answer_budget', 'answer_budgets']
 
 # %% ../nbs/04_explore.ipynb #0672bbe4
 import gc, importlib.util, json, re, time, zlib
@@ -406,6 +406,10 @@ def pick_backend(name:str) -> tuple:
     return "transformers", f"vLLM not used: {' and '.join(missing)}"
 
 # %% ../nbs/04_explore.ipynb #87d4c01b
+def row_seed(conversation:list) -> int:
+    "A request's own sampling seed, from torch's current seed and the chat: the same answer on any rank (vLLM; `generate` does the same)."
+    return zlib.crc32(f"{torch.initial_seed()}\0{json.dumps(conversation)}".encode())
+
 def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     "The vLLM backend: `vllm.LLM.chat` on a bf16 copy of the model at `model_path` (GPU only); free it with `release(gen)`."
     try: from vllm import LLM, SamplingParams
@@ -419,7 +423,7 @@ def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
         for started in (False, True):                    # a chat whose last turn is a started answer is continued, not answered
             idx = [i for i, c in enumerate(conversations) if (c[-1]["role"] == "assistant") == started]
             if not idx: continue
-            params = [SamplingParams(temperature=temperature, max_tokens=budgets[i]) for i in idx]
+            params = [SamplingParams(temperature=temperature, max_tokens=budgets[i], seed=row_seed(conversations[i])) for i in idx]
             outs = engine["llm"].chat([conversations[i] for i in idx], params, use_tqdm=True,
                                       add_generation_prompt=not started, continue_final_message=started)
             for i, o in zip(idx, outs):

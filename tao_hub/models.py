@@ -9,10 +9,10 @@ __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'BATCH_TOKENS', 'PROCESSOR_DEFAULTS'
            'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'has_gpu', 'world',
            'is_main', 'native_bf16_gpu', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
            'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model', 'generation_text', 'sample_next',
-           'decode', 'rows_for', 'decodes_alike', 'generate']
+           'decode', 'rows_for', 'decodes_alike', 'row_uniforms', 'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
-import copy, functools, inspect, os, shutil, socket, subprocess, sys, tempfile, zipfile
+import copy, functools, hashlib, inspect, os, shutil, socket, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 import torch
@@ -222,11 +222,12 @@ def generation_text(dtype:str="auto") -> str:
 # %% ../nbs/03_models.ipynb #bdbf777b
 def sample_next(logits, # the last position's logits, one row per sequence
                 temperature:float=0.0, # 0: greedy
+                u=None, # one uniform draw in [0, 1) per row (None: drawn here from torch's generator)
                ) -> torch.Tensor:
     "Next token ids: the argmax, or a draw by the inverse CDF (`torch.multinomial` is about 50x slower on a CPU)."
     if not temperature: return logits.argmax(-1)
     cdf = (logits.float() / temperature).softmax(-1).cumsum_(-1)
-    u = torch.rand(len(cdf), 1, device=cdf.device) * cdf[:, -1:]
+    u = (torch.rand(len(cdf), 1, device=cdf.device) if u is None else u.reshape(-1, 1).to(cdf.device)) * cdf[:, -1:]
     return torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=cdf.shape[1] - 1)   # right: u == 0 never picks a 0-probability token
 
 # %% ../nbs/03_models.ipynb #2a5e6931
@@ -242,6 +243,7 @@ def decode(model, # the model to generate with (a PEFT model too)
            eos_ids:set, # ids that end an answer
            pad_id:int, # written after an answer's end
            compact:float=0.1, # drop finished rows once this share of the batch has finished
+           uniforms=None, # (rows, max_new_tokens) draws in [0, 1), one per row and step (None: torch's generator)
           ) -> torch.Tensor: # one row of `max_new_tokens` ids per prompt
     "Generated ids per row (pad after its end), in the batch's order."
     mask, dev = enc["attention_mask"], enc["attention_mask"].device
@@ -252,7 +254,7 @@ def decode(model, # the model to generate with (a PEFT model too)
     out = torch.full((len(mask), max_new_tokens), pad_id, device=dev)
     rows, done, nxt = torch.arange(len(mask), device=dev), torch.zeros(len(mask), dtype=torch.bool, device=dev), pos[:, -1:]
     for step in range(max_new_tokens):
-        x = torch.where(done, pad_id, sample_next(logits, temperature))
+        x = torch.where(done, pad_id, sample_next(logits, temperature, None if uniforms is None else uniforms[rows, step]))
         out[rows, step] = x
         done = done | torch.isin(x, eos)
         if step == max_new_tokens - 1 or done.all(): break
@@ -287,8 +289,18 @@ def decodes_alike(model) -> bool:
     return all(getattr(gc, k, v) in (v, None) for k, v in PROCESSOR_DEFAULTS.items())
 
 # %% ../nbs/03_models.ipynb #f65dd098
-def _generate_batch(model, enc, max_new_tokens:int, temperature:float, eos_ids:set, pad_id:int):
-    if not has_gpu() and decodes_alike(model): return decode(model, enc, max_new_tokens, temperature, eos_ids, pad_id)
+def row_uniforms(texts:list, # the batch's model inputs, as text
+                 steps:int, # draws per row
+                ) -> torch.Tensor:
+    "One stream of uniform draws per row, seeded by torch's current seed and the row's own text: a row samples alike in any batch."
+    base = torch.initial_seed()
+    seeds = [int(hashlib.sha256(f"{base}\0{t}".encode()).hexdigest()[:15], 16) for t in texts]
+    return torch.stack([torch.rand(steps, generator=torch.Generator().manual_seed(s)) for s in seeds])
+
+def _generate_batch(model, enc, max_new_tokens:int, temperature:float, eos_ids:set, pad_id:int, texts:list):
+    if not has_gpu() and decodes_alike(model):
+        uniforms = row_uniforms(texts, max_new_tokens) if temperature else None
+        return decode(model, enc, max_new_tokens, temperature, eos_ids, pad_id, uniforms=uniforms)
     sample = (dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else
               dict(do_sample=False, temperature=None, top_p=None, top_k=None))
     return model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=pad_id, **sample)[:, enc["input_ids"].shape[1]:]
@@ -302,7 +314,9 @@ def generate(model, # the model to generate with (a PEFT model too)
              batch_size:int=32, # most answers per batch (`rows_for` takes fewer for long answers)
              desc:str="generating", # label of the progress bar
             ) -> list: # one dict per conversation
-    "Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order."
+    """Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order.
+    On a CPU each answer is sampled from its own stream (`row_uniforms`), so it does not depend on the batch it shares:
+    sharded exploration gives what one process gives."""
     started = [c[-1]["role"] == "assistant" for c in conversations]          # a started answer is continued, not answered
     texts = [tok.apply_chat_template(c, add_generation_prompt=not s, continue_final_message=s, tokenize=False) for c, s in zip(conversations, started)]
     budgets = max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(texts)
@@ -316,7 +330,7 @@ def generate(model, # the model to generate with (a PEFT model too)
     out = [None] * len(texts)
     for idx in tqdm(batches, desc=desc, unit="batch", leave=False):
         enc = tok([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-        gen = _generate_batch(model, enc, budgets[idx[0]], temperature, eos_ids, tok.pad_token_id)
+        gen = _generate_batch(model, enc, budgets[idx[0]], temperature, eos_ids, tok.pad_token_id, [texts[i] for i in idx])
         for i, ids, m in zip(idx, gen.tolist(), enc["attention_mask"].sum(1).tolist()):
             n = _n_tokens(ids, eos_ids)
             out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n, prompt_tokens=m)

@@ -7,10 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 # %% auto #0
 __all__ = ['OUTPUTS', 'SETUP', 'save_config', 'prepare_out', 'needs_constraints', 'check_columns', 'usable_prompts',
            'round_prompts', 'judge_settings', 'round_scorer', 'reward_facts', 'budgets', 'budget_text', 'cut_text',
-           'round_generator', 'Explored', 'explore', 'Scored', 'score', 'winners_text', 'winner_bar', 'Trained',
-           'train', 'Evaluated', 'evaluate_reference', 'eval_tuned', 'write_eval', 'evaluate', 'device_name',
-           'versions', 'check_scorers', 'hardware_line', 'check_extras', 'start_round', 'run_round', 'push',
-           'base_model_id', 'judge_facts', 'write_round_card', 'print_summary']
+           'round_generator', 'Explored', 'explore_here', 'in_round_order', 'explore_shard', 'explore', 'Scored',
+           'score', 'winners_text', 'winner_bar', 'Trained', 'train', 'Evaluated', 'evaluate_reference', 'eval_tuned',
+           'write_eval', 'evaluate', 'metrics_of', 'eval_shard', 'device_name', 'versions', 'check_scorers',
+           'hardware_line', 'check_extras', 'start_round', 'run_round', 'push', 'base_model_id', 'judge_facts',
+           'write_round_card', 'print_summary']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
 import functools, gc, importlib.util, json, os, shutil, time
@@ -28,7 +29,8 @@ from .log import logger
 from .constraints import parse_constraints
 from .data import (builtin_split, fit_prompts, has_instructions, no_prompts_left, prompt_columns, prompt_of, read_source,
                           split_prompts, write_prompts)
-from .models import compute_dtype, generation_model, generation_text, has_gpu, is_main, load_policy, load_tokenizer, precision_text, resolve_model
+from .models import (compute_dtype, generation_model, generation_text, has_gpu, is_main, load_policy, load_tokenizer, precision_text,
+                            resolve_model, world)
 from .explore import Strategy, answer_budgets, get_strategies, hf_generator, pick_backend, release, vllm_generator
 from .explore import explore as explore_prompts
 from .rewards import (SCORERS, best_of_n, describe_scorer, make_scorers, needed_column, parse_spec, scorer_facts, scorer_kind,
@@ -36,8 +38,8 @@ from .rewards import (SCORERS, best_of_n, describe_scorer, make_scorers, needed_
 from .publish import adapter_problem, check_push, push_round
 from .select import select_prompts
 from .train import checkpoints, grpo_generation, load_trained, resume_checkpoint, train_recipe, winner_report, winners, write_merged
-from .launch import check_launch, launch_training, launched
-from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, guards_degenerate, plot_results
+from .launch import check_launch, launch_stage, launched, ranks_meet, read_shards, shard_file, write_shard
+from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, guards_degenerate, plot_results, summarize
 from .card import results_table, write_card
 from .judges import DEFAULT_RUBRIC, EndpointJudge, judge_line, judge_summary
 
@@ -209,6 +211,44 @@ class Explored:
     prompts:dict # from `round_prompts`: source, counts, what was dropped
     kept:bool=False # True: `resume` kept the candidates already explored
 
+# %% ../nbs/12_round.ipynb #75fabd9d
+def explore_here(cfg:TaoConfig, # the round's settings
+                 prompts:list, # the prompts (rows) this process explores
+                 model=None, # a loaded policy (loaded here if None)
+                 tok=None, # its tokenizer
+                ) -> Dataset:
+    "Candidates for `prompts` from this process, every strategy in turn."
+    gen = round_generator(cfg, model, tok)
+    cands = explore_prompts(gen, prompts, cfg.strategies, budgets(cfg, prompts), cfg.seed, round_scorer(cfg))
+    release(gen)
+    return cands
+
+# %% ../nbs/12_round.ipynb #53ce33a7
+def in_round_order(rows:list, # rows merged from the shards
+                   prompts:list, # the prompts in the round's order (texts or rows)
+                   keys:list, # the first sort key's values, in order (strategy labels, or system names)
+                   key:str="strategy", # the rows' field holding it
+                  ) -> list:
+    "`rows` in the order one process writes them: by `key` as listed in `keys`, then in prompt order."
+    at = {p: i for i, p in enumerate(map(prompt_of, prompts))}
+    return sorted(rows, key=lambda r: (keys.index(r[key]), at[r["prompt"]]))
+
+# %% ../nbs/12_round.ipynb #860983d9
+def explore_shard(cfg:TaoConfig, # the round's settings (read from the folder's config.json)
+                  folder, # the round folder, holding prompts_train.jsonl
+                 ):
+    "One launched rank's exploration: its share of the prompts to its shard (kept from an earlier try); rank 0 merges all into candidates.jsonl."
+    rf, w = RoundFolder(folder), world()
+    prompts = _read_list(rf.prompts_train)
+    path = shard_file(rf, "explore", w["rank"], w["world_size"])
+    mine = prompts[w["rank"]::w["world_size"]]
+    if not path.exists(): write_shard(path, explore_here(cfg, mine).to_list() if mine else [])
+    else: logger.info(f"  rank {w['rank']}: kept its finished shard {path.name}")
+    ranks_meet()
+    if is_main():
+        labels = [s.label for s in get_strategies(cfg.strategies)]
+        Dataset.from_list(in_round_order(read_shards(rf, "explore", w["world_size"]), prompts, labels)).to_json(rf.candidates)
+
 # %% ../nbs/12_round.ipynb #3058e3af
 def explore(cfg:TaoConfig, # the round's settings
             folder, # the round folder
@@ -221,11 +261,14 @@ def explore(cfg:TaoConfig, # the round's settings
     if cfg.resume and "prompts" in read_json(rf.exploration): return Explored(read_json(rf.exploration)["prompts"], kept=True)
     train, ev, facts = split or round_prompts(cfg)
     write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
-    gen = round_generator(cfg, model, tok)
     logger.info(f"  answer budget: {budget_text(cfg, train)}")
-    cands = explore_prompts(gen, train, cfg.strategies, budgets(cfg, train), cfg.seed, round_scorer(cfg))
-    cands.to_json(rf.candidates)
-    release(gen)
+    if cfg.num_processes > 1 and not launched():
+        if not cfg.resume: shutil.rmtree(rf/"shards", ignore_errors=True)
+        launch_stage(cfg, rf, "explore")                               # rank 0 merges the shards into candidates.jsonl
+        cands = Dataset.from_json(str(rf.candidates))
+    else:
+        cands = explore_here(cfg, train, model, tok)
+        cands.to_json(rf.candidates)
     if (cut := cut_text(cands.to_list(), budgets(cfg, train), cfg.strategies)): logger.info(f"  {cut}")
     rf.exploration.write_text(json.dumps(dict(prompts=facts, budget=budget_text(cfg, train).split(" (--")[0]), indent=1))
     return Explored(facts)
@@ -313,7 +356,7 @@ def train(cfg:TaoConfig, # the round's settings (`recipe`, `num_processes`, `res
         else: _clear_training(rf)
         save_config(cfg, rf)                           # launched ranks and a later --resume read these settings
     if cfg.num_processes > 1 and not launched():
-        launch_training(cfg, rf, ["--resume" if cfg.resume else "--no-resume"])
+        launch_stage(cfg, rf, "train", ["--resume" if cfg.resume else "--no-resume"])
         return Trained(json.loads(rf.train_log.read_text()) if rf.train_log.exists() else None, resumed=cfg.resume)
     return Trained(_train_here(cfg, rf, model, tok), resumed=cfg.resume)
 
@@ -330,9 +373,10 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
                        model=None, # the loaded base policy (loaded here if None)
                        tok=None, # its tokenizer
                        champion=None, # the adapter folder of the round on main, to beat (the flywheel's champion)
+                       prompts=None, # the held-out prompts to answer (None: all of prompts_eval.jsonl)
                       ) -> Evaluated:
     "The base model, best-of-N and the champion adapter (if given) on the held-out prompts (measured before training changes the loaded model)."
-    prompts = _read_list(RoundFolder(folder).prompts_eval)
+    prompts = prompts if prompts is not None else _read_list(RoundFolder(folder).prompts_eval)
     model, tok = _load(cfg, model, tok)
     model = generation_model(model, cfg.generation_dtype)         # a copy where generation needs one: the loaded model is trained next
     rb, base = eval_plain(model, tok, prompts, "base", budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
@@ -348,10 +392,11 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
 # %% ../nbs/12_round.ipynb #bcf776c0
 def eval_tuned(cfg:TaoConfig, # the round's settings
                folder, # the round folder, holding the adapter and prompts_eval.jsonl
+               prompts=None, # the held-out prompts to answer (None: all of prompts_eval.jsonl)
               ) -> Evaluated:
     "The adapter in the round folder on the held-out prompts, loaded back from disk as a user would."
     path, folder = resolve_model(cfg.model), RoundFolder(folder)
-    prompts = _read_list(folder.prompts_eval)
+    prompts = prompts if prompts is not None else _read_list(folder.prompts_eval)
     model = generation_model(load_trained(path, folder.adapter, cfg.load_in_4bit), cfg.generation_dtype, owned=True)
     rows, tuned = eval_plain(model, load_tokenizer(path), prompts, "tuned",
                              budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
@@ -378,12 +423,44 @@ def evaluate(cfg:TaoConfig, # the round's settings
             ) -> Evaluated:
     "Base, best-of-N and (if trained) the adapter on the held-out prompts: writes eval_generations.jsonl, metrics.json, plots/."
     rf = RoundFolder(folder)
+    if cfg.num_processes > 1 and not launched() and reference is None:
+        for p in [] if cfg.resume else (rf/"shards").glob("eval-*"): p.unlink()      # a new adapter: answers of an earlier one do not count
+        launch_stage(cfg, rf, "eval")                                  # rank 0 merges the shards and writes the metrics
+        return Evaluated([json.loads(l) for l in rf.eval_generations.read_text().splitlines() if l.strip()], json.loads(rf.metrics.read_text()))
     ref = reference or evaluate_reference(cfg, rf, model, tok)
     rows, metrics = list(ref.rows), dict(ref.metrics)
     if (rf.adapter/"adapter_config.json").exists():
         tuned = eval_tuned(cfg, rf)
         rows, metrics = rows + tuned.rows, metrics | tuned.metrics
     return Evaluated(rows, write_eval(rf, rows, metrics))
+
+# %% ../nbs/12_round.ipynb #2d1be1c3
+def metrics_of(rows:list, # eval rows of every system, each system's in prompt order
+               guard:bool, # whether degenerate answers are counted (`guards_degenerate`)
+              ) -> dict:
+    "Per system, the summary `eval_plain` gives, from rows alone (sharded evaluation; without per-scorer means of a scorer mix)."
+    systems = dict.fromkeys(r["system"] for r in rows)
+    of = lambda s, k: [r[k] for r in rows if r["system"] == s]
+    return {s: summarize(of(s, "score"), of(s, "tokens"), of(s, "degenerate") if guard else None) for s in systems}
+
+# %% ../nbs/12_round.ipynb #739f1b7c
+def eval_shard(cfg:TaoConfig, # the round's settings (read from the folder's config.json)
+               folder, # the round folder, holding prompts_eval.jsonl (and the adapter, once trained)
+              ):
+    "One launched rank's evaluation: base, best-of-N and the adapter on its share of the held-out prompts; rank 0 merges and writes the metrics."
+    rf, w = RoundFolder(folder), world()
+    prompts = _read_list(rf.prompts_eval)
+    path = shard_file(rf, "eval", w["rank"], w["world_size"])
+    mine = prompts[w["rank"]::w["world_size"]]
+    if not path.exists():
+        rows = evaluate_reference(cfg, rf, prompts=mine).rows if mine else []
+        if mine and (rf.adapter/"adapter_config.json").exists(): rows += eval_tuned(cfg, rf, prompts=mine).rows
+        write_shard(path, rows)
+    ranks_meet()
+    if is_main():
+        rows = read_shards(rf, "eval", w["world_size"])
+        rows = in_round_order(rows, prompts, list(dict.fromkeys(["base", "best_of_n", "tuned"] + [r["system"] for r in rows])), "system")
+        write_eval(rf, rows, metrics_of(rows, guards_degenerate(round_scorer(cfg))))
 
 # %% ../nbs/12_round.ipynb #5e98cb95
 @contextmanager
@@ -472,7 +549,9 @@ def run_round(cfg:TaoConfig, # the round's settings
     "Run one TAO round as configured: explore, score, evaluate the base, train, evaluate the adapter, card, push; return the metrics."
     t0, timings = time.perf_counter(), {}
     out, split = start_round(cfg, split)
-    with _stage("load model", timings): model, tok = _load(cfg)
+    shared, model, tok = cfg.num_processes > 1, None, None      # shared: every stage in launched processes, each loading its own copy
+    if not shared:
+        with _stage("load model", timings): model, tok = _load(cfg)
     with _stage("explore", timings):
         if explore(cfg, out, model, tok, split).kept: logger.info("  kept the candidates of the interrupted run")
     with _stage("score + select", timings): sc = score(cfg, out)
@@ -481,13 +560,15 @@ def run_round(cfg:TaoConfig, # the round's settings
           f"; best-of-N {sc.best_of_n if sc.best_of_n is None else round(sc.best_of_n, 3)}")
     logger.info(f"  {winners_text(sc.winners)}")
     for j in sc.judges or []: logger.info(f"  {judge_line(j)}")
-    with _stage("evaluate base + best-of-N" + (" + champion" if champion else ""), timings): ref = evaluate_reference(cfg, out, model, tok, champion)
+    ref = None                                         # shared: base and best-of-N are evaluated with the adapter, after training
+    if not shared or champion:
+        with _stage("evaluate base + best-of-N" + (" + champion" if champion else ""), timings): ref = evaluate_reference(cfg, out, model, tok, champion)
     with _stage(f"train ({cfg.recipe})", timings):
-        if cfg.num_processes > 1:                      # the launched processes load their own copies (and scorers): free these first
-            model = None; _scorers.cache_clear(); gc.collect()
+        if shared:                                     # the launched processes load their own scorers: free these first
+            _scorers.cache_clear(); gc.collect()
             if has_gpu(): torch.cuda.empty_cache()
         train(cfg, out, model, tok)
-    with _stage("evaluate tuned", timings):
+    with _stage("evaluate tuned" if ref else "evaluate base + best-of-N + tuned", timings):
         del model
         metrics = evaluate(cfg, out, reference=ref).metrics
     wall = time.perf_counter() - t0
