@@ -239,6 +239,10 @@ def explore_shard(cfg:TaoConfig, # the round's settings (read from the folder's 
                  ):
     "One launched rank's exploration: its share of the prompts to its shard (kept from an earlier try); rank 0 merges all into candidates.jsonl."
     rf, w = RoundFolder(folder), world()
+    if is_main() and not rf.prompts_train.exists():      # started by hand (torchrun across machines): rank 0 prepares the round
+        _, (train, ev, _) = start_round(cfg)
+        write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
+    ranks_meet()
     prompts = _read_list(rf.prompts_train)
     path = shard_file(rf, "explore", w["rank"], w["world_size"])
     mine = prompts[w["rank"]::w["world_size"]]
