@@ -37,7 +37,7 @@ def main():
     med = {n: statistics.median(t) for n, t in times.items()}
     res = dict(n_train=args.n_train, seconds=times, median_seconds=med, speedup=med[1] / med[2], identical_candidates=same)
     (RESULTS/"shard_speed.json").write_text(json.dumps(res, indent=1))
-    print(f"| processes | median wall (s) | runs (s) |\n|---|---|---|\n" +
+    print("| processes | median wall (s) | runs (s) |\n|---|---|---|\n" +
           "\n".join(f"| {n} | {med[n]:.1f} | {', '.join(f'{x:.1f}' for x in times[n])} |" for n in (1, 2)) +
           f"\n\n1 process / 2 processes: {res['speedup']:.2f}x; merged candidates identical to one process's: {same}")
 
