@@ -12,6 +12,8 @@ verifier, which the round never saw:
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/judges.py                  # point and group, seed 0 (~25 min on 2 cores)
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/judges.py --modes ""       # the saved table again
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/judges.py --modes "" --rescore point-seed0 --prompts 32
+                     # agreement only: the first 32 prompts' candidates of that round, judged again in each mode (no round)
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -57,6 +59,23 @@ def run(mode:str, seed:int) -> dict:
     return dict(mode=mode, seed=seed, wall_seconds=round(wall), judge=expl["judges"][0], winners=expl["winners"]["with_winner"],
                 agreement=agreement(scored), effect=effect(out))
 
+def rescore(folder:Path, n_prompts:int) -> list:
+    "Agreement with the verifier of both modes on the same candidates: the first `n_prompts` prompts of a saved round."
+    from tao_hub.judges import EndpointJudge, judge_summary
+    from tao_hub.models import embedded_model_dir
+    from tao_hub.testing.chat_server import ChatServer, model_reply
+    rows = [json.loads(l) for l in (folder/"candidates.jsonl").read_text().splitlines() if l.strip()]
+    keep = list(dict.fromkeys(r["prompt"] for r in rows))[:n_prompts]
+    rows = [r for r in rows if r["prompt"] in keep]
+    out = []
+    with ChatServer(model_reply(embedded_model_dir())) as server:
+        for mode in ("point", "group"):
+            judge, t0 = EndpointJudge(server.url, "smollm2", mode=mode), time.perf_counter()
+            scores = judge([r["prompt"] for r in rows], [r["completion"] for r in rows])
+            out.append(dict(mode=mode, prompts=len(keep), candidates=len(rows), seconds=round(time.perf_counter() - t0),
+                            agreement=agreement([dict(r, score=s) for r, s in zip(rows, scores)]), judge=judge_summary(judge)))
+    return out
+
 def table(runs:list) -> str:
     lines = ["| mode | seed | Kendall τ vs verifier (prompts) | judge's best = verifier's best | order agreement | first-slot bias | unreadable | "
              "base → tuned (verifier) | tuned − base [95% CI] | round |", "|---|---|---|---|---|---|---|---|---|---|"]
@@ -73,6 +92,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--modes", default="point,group")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rescore", help="a saved round under results/judges/ whose candidates both modes judge again (agreement only)")
+    p.add_argument("--prompts", type=int, default=32, help="with --rescore: how many of its prompts")
     args = p.parse_args()
     os.environ.setdefault("TAO_HUB_CACHE", str(RESULTS/"judges"/"cache"))      # its own verdict cache: a re-run asks the judge nothing
     path = RESULTS/"judges.json"
@@ -81,6 +102,14 @@ def main():
         r = run(mode, args.seed)
         saved["runs"] = [x for x in saved["runs"] if (x["mode"], x["seed"]) != (mode, args.seed)] + [r]
         path.write_text(json.dumps(saved, indent=1))
+    if args.rescore:
+        saved["rescored"] = rescore(RESULTS/"judges"/args.rescore, args.prompts)
+        path.write_text(json.dumps(saved, indent=1))
+    for r in saved.get("rescored", []):
+        a, j = r["agreement"], r["judge"]
+        print(f"rescored, {r['mode']}: Kendall τ {a['kendall_tau']} over {a['prompts_with_tau']} of {a['prompts']} prompts; judge's best is the "
+              f"verifier's best on {a['judge_best_is_verifier_best']}; order agreement {j['order_agreement']}, first-slot bias "
+              f"{j['first_slot_bias']}; unreadable {j['unreadable']} of {r['candidates']}; {r['seconds']} s")
     print(table(saved["runs"]))
 
 if __name__ == "__main__": sys.exit(main())

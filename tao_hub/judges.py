@@ -7,11 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/judges.html.md"""
 # %% auto #0
 __all__ = ['DEFAULT_RUBRIC', 'POINT_TEMPLATE', 'GROUP_TEMPLATE', 'JUDGE_MODES', 'RETRY_STATUS', 'HF_HOSTS', 'group_text',
            'read_rating', 'read_scores', 'presentations', 'kendall_tau', 'first_slot_bias', 'verdict_key',
-           'VerdictCache', 'post_chat', 'with_retries', 'endpoint_url', 'judge_key', 'EndpointJudge', 'judge_summary',
-           'judge_line']
+           'VerdictCache', 'post_chat', 'Rejected', 'with_retries', 'endpoint_url', 'judge_key', 'EndpointJudge',
+           'provider_chat', 'judge_summary', 'judge_line']
 
-# %% ../nbs/05b_judges.ipynb #71b02635
-import hashlib, json, os, random, re, threading, time
+# %% ../nbs/05b_judges.ipynb #c509cd12
+import hashlib, json, math, os, random, re, threading, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +24,7 @@ from .errors import ConfigError, ScorerError
 from .models import cache_dir
 from .verifiers import message_text
 
-# %% ../nbs/05b_judges.ipynb #42ced72e
+# %% ../nbs/05b_judges.ipynb #0c8f2859
 DEFAULT_RUBRIC = ("You are a strict grader. Judge how well the response fulfils the request: "
                   "it follows every instruction in it, is correct, helpful and clear, and has no filler or repetition.")
 POINT_TEMPLATE = ("{rubric}\n\n[Request]\n{prompt}\n\n[Response]\n{completion}\n\n"
@@ -34,7 +34,7 @@ GROUP_TEMPLATE = ("{rubric}\n\n[Request]\n{prompt}\n\n{responses}\n\nCompare the
                   'in the order shown: {{"scores": [{slots}]}}')
 JUDGE_MODES = ("point", "group")
 
-# %% ../nbs/05b_judges.ipynb #5c7c3cd4
+# %% ../nbs/05b_judges.ipynb #d5fc3324
 def group_text(prompt:str, # the request
                answers:list, # the candidates, in the order shown
                rubric:str=DEFAULT_RUBRIC, # what "good" means
@@ -43,13 +43,19 @@ def group_text(prompt:str, # the request
     shown = "\n\n".join(f"[Response {i + 1}]\n{a}" for i, a in enumerate(answers))
     return GROUP_TEMPLATE.format(rubric=rubric, prompt=prompt, responses=shown, n=len(answers), slots=", ".join(f"s{i + 1}" for i in range(len(answers))))
 
-# %% ../nbs/05b_judges.ipynb #90dfd0a6
-def read_rating(text:str) -> float|None:
-    "The first digit 1-9 of a judge's reply, scaled to 0..1; None when there is none."
+# %% ../nbs/05b_judges.ipynb #5edeee38
+def read_rating(text:str, # the judge's reply
+                top:list=None, # (token, log-probability) pairs of the reply's first token, when the server gave them
+               ) -> float|None:
+    "The expected 1-9 rating from the first token's digit probabilities (as the local judge reads its logits), else the reply's first digit; scaled to 0..1."
+    probs = {}
+    for token, logprob in top or []:
+        if (t := token.strip()) in tuple("123456789"): probs[int(t)] = probs.get(int(t), 0) + math.exp(logprob)
+    if probs: return (sum(d * p for d, p in probs.items()) / sum(probs.values()) - 1) / 8
     m = re.search(r"[1-9]", text or "")
     return (int(m.group()) - 1) / 8 if m else None
 
-# %% ../nbs/05b_judges.ipynb #66d267cd
+# %% ../nbs/05b_judges.ipynb #021a30a1
 def read_scores(text:str, # the judge's reply
                 n:int, # how many answers it scored
                ) -> list|None:
@@ -62,7 +68,7 @@ def read_scores(text:str, # the judge's reply
     except (TypeError, ValueError): return None
     return xs if len(xs) == n else None
 
-# %% ../nbs/05b_judges.ipynb #049d460f
+# %% ../nbs/05b_judges.ipynb #3f0ae7f6
 def presentations(prompt:str, # the request: the shuffle's seed
                   n:int, # candidates in the group
                   seed:int=0, # added to the prompt's seed
@@ -72,7 +78,7 @@ def presentations(prompt:str, # the request: the shuffle's seed
     random.Random(hashlib.sha1(f"{seed}\0{prompt}".encode()).hexdigest()).shuffle(order)
     return [order, order[::-1]]
 
-# %% ../nbs/05b_judges.ipynb #ac20ab8f
+# %% ../nbs/05b_judges.ipynb #d7ee3534
 def kendall_tau(xs:list, ys:list) -> float|None:
     "Kendall's τ-b of two equally long lists (None when either is constant)."
     pairs = [(i, j) for i in range(len(xs)) for j in range(i + 1, len(xs))]
@@ -80,7 +86,7 @@ def kendall_tau(xs:list, ys:list) -> float|None:
     tx, ty = sum(xs[i] != xs[j] for i, j in pairs), sum(ys[i] != ys[j] for i, j in pairs)
     return sum(s) / (tx * ty) ** 0.5 if tx and ty else None
 
-# %% ../nbs/05b_judges.ipynb #03c03f40
+# %% ../nbs/05b_judges.ipynb #85e98e41
 def first_slot_bias(orders:list, # the two presentations of a group
                     scores:list, # per presentation, the scores in the order shown
                    ) -> float:
@@ -88,7 +94,7 @@ def first_slot_bias(orders:list, # the two presentations of a group
     (o1, o2), (s1, s2) = orders, scores
     return ((s1[0] - s2[o2.index(o1[0])]) + (s2[0] - s1[o1.index(o2[0])])) / 2
 
-# %% ../nbs/05b_judges.ipynb #e531b351
+# %% ../nbs/05b_judges.ipynb #c3a00bd8
 def verdict_key(*parts) -> str:
     "The cache key of a verdict: a hash of its parts (judge, mode, rubric, prompt, answers)."
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
@@ -109,23 +115,32 @@ class VerdictCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a") as f: f.write(json.dumps(dict(k=key, v=value)) + "\n")
 
-# %% ../nbs/05b_judges.ipynb #bcc8768d
+# %% ../nbs/05b_judges.ipynb #4e6c02e7
 def post_chat(http:httpx2.Client, # a client holding the headers (the key) and the timeout
               url:str, # the server's base URL, ending in /v1
               messages:list, # the chat
               model:str=None, # the model name the server expects (None: its default)
               max_tokens:int=8, # the reply's budget
-             ) -> str:
-    "The reply of an OpenAI-compatible server to `messages`, decoded greedily; httpx2's errors propagate (see `with_retries`)."
-    r = http.post(url + "/chat/completions", json=dict(messages=messages, max_tokens=max_tokens, temperature=0.0) | (dict(model=model) if model else {}))
+              top_logprobs:int=0, # ask for this many log-probabilities of the reply's first token (0: none)
+             ) -> tuple:
+    "(text, top) of an OpenAI-compatible server's greedy reply: top is the first token's (token, logprob) pairs, or None; httpx2's errors propagate."
+    body = dict(messages=messages, max_tokens=max_tokens, temperature=0.0) | (dict(model=model) if model else {})
+    r = http.post(url + "/chat/completions", json=body | (dict(logprobs=True, top_logprobs=top_logprobs) if top_logprobs else {}))
     r.raise_for_status()
-    try: return r.json()["choices"][0]["message"]["content"] or ""
-    except (ValueError, KeyError, IndexError, TypeError):
+    try:
+        choice = r.json()["choices"][0]
+        first = ((choice.get("logprobs") or {}).get("content") or [{}])[0]
+        return choice["message"]["content"] or "", [(t["token"], t["logprob"]) for t in first.get("top_logprobs", [])] or None
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         raise ScorerError(f"{url} answered with something that is not an OpenAI chat completion: is it an OpenAI-compatible server "
                           "(vllm serve, TGI), and does the URL end in /v1?") from None
 
-# %% ../nbs/05b_judges.ipynb #cad9e03e
+# %% ../nbs/05b_judges.ipynb #026be90e
 RETRY_STATUS = (408, 429, 500, 502, 503, 504)
+
+class Rejected(ScorerError):
+    "A request the judge refused for good (HTTP 4xx other than 408 and 429); `code` is the status."
+    def __init__(self, msg:str, code:int): super().__init__(msg); self.code = code
 
 def _status(e:Exception):
     r = getattr(e, "response", None)
@@ -145,8 +160,8 @@ def with_retries(call, # a function of no arguments that makes one request
             code, after = _status(e)
             if code in (401, 403): raise ScorerError(f"{what} refused the key (HTTP {code}): set TAO_HUB_JUDGE_KEY (endpoints) or HF_TOKEN "
                                                      "(Inference Providers) to a key it accepts") from None
-            if code not in RETRY_STATUS: raise ScorerError(f"{what} rejected the request (HTTP {code}): check the URL and the model name "
-                                                           "(judge:endpoint:URL@MODEL)") from None
+            if code not in RETRY_STATUS: raise Rejected(f"{what} rejected the request (HTTP {code}): check the URL and the model name "
+                                                        "(judge:endpoint:URL@MODEL)", code) from None
             why, pause = f"HTTP {code}", float(after) if after and str(after).isdigit() else None
         except (InferenceTimeoutError, httpx2.TimeoutException): why, pause = "timed out", None
         except httpx2.TransportError as e: why, pause = f"unreachable ({type(e).__name__})", None
@@ -154,7 +169,7 @@ def with_retries(call, # a function of no arguments that makes one request
                                            "verdicts received so far are cached and a re-run reuses them") from None
         time.sleep(min(pause or wait * 2 ** i, 30))
 
-# %% ../nbs/05b_judges.ipynb #1eb3f7a5
+# %% ../nbs/05b_judges.ipynb #52ca5bad
 HF_HOSTS = ("huggingface.co", "huggingface.cloud", "hf.space")
 
 def endpoint_url(url:str) -> str:
@@ -173,7 +188,7 @@ def judge_key(url:str=None) -> str|None:
         return get_token()
     return None
 
-# %% ../nbs/05b_judges.ipynb #51ee921f
+# %% ../nbs/05b_judges.ipynb #4d3b023c
 class EndpointJudge:
     "An LLM judge served over HTTP (OpenAI-compatible, or Inference Providers): point or group mode; concurrent, retried, cached."
     __name__ = "judge"
@@ -191,7 +206,7 @@ class EndpointJudge:
                 ):
         if mode not in JUDGE_MODES: raise ConfigError(f"unknown judge mode {mode!r}; valid: {', '.join(JUDGE_MODES)}")
         self.hf, self.rubric, self.mode, self.concurrency, self.retries = hf, rubric or DEFAULT_RUBRIC, mode, concurrency, retries
-        self.max_answer_chars, self.seed, self.wait = max_answer_chars, seed, 1.0
+        self.max_answer_chars, self.seed, self.wait, self.logprobs = max_answer_chars, seed, 1.0, True
         self.target = target if hf else endpoint_url(target)
         self.model, self.name = model, f"{target}" + (f" ({model})" if model else "")
         key = judge_key(None if hf else self.target)
@@ -201,39 +216,55 @@ class EndpointJudge:
         self.cache = VerdictCache(cache_dir()/"judge"/f"{verdict_key('hf' if hf else 'endpoint', who)[:16]}.jsonl")
         self.stats = dict(requests=0, cached=0, unreadable=0, groups=0, order_agreement=[], first_slot_bias=[])
 
-# %% ../nbs/05b_judges.ipynb #0c587249
+# %% ../nbs/05b_judges.ipynb #a741aeff
+def provider_chat(client:InferenceClient, messages:list, max_tokens:int=8, top_logprobs:int=0) -> tuple:
+    "`post_chat`'s (text, top) from Inference Providers, through `InferenceClient.chat_completion`."
+    kw = dict(logprobs=True, top_logprobs=top_logprobs) if top_logprobs else {}
+    choice = client.chat_completion(messages, max_tokens=max_tokens, temperature=0.0, **kw).choices[0]
+    content = getattr(getattr(choice, "logprobs", None), "content", None) or []
+    top = [(t.token, t.logprob) for t in (content[0].top_logprobs or [])] if content else None
+    return choice.message.content or "", top or None
+
+# %% ../nbs/05b_judges.ipynb #c5b5bb49
 @patch
 def ask(self:EndpointJudge, content:str, # the judge's question
         max_tokens:int=8, # the reply's budget
-       ) -> str:
-    "The judge's reply to `content` (retried; a `ScorerError` when the judge stays down)."
+        top_logprobs:int=0, # also ask for the first token's log-probabilities
+       ) -> tuple:
+    "(text, top) of the judge's reply to `content`, as `post_chat` gives them (retried; a `ScorerError` when the judge stays down)."
     msgs = [{"role": "user", "content": content}]
-    if self.hf: call = lambda: self.client.chat_completion(msgs, max_tokens=max_tokens, temperature=0.0).choices[0].message.content or ""
-    else: call = lambda: post_chat(self.client, self.target, msgs, self.model, max_tokens)
+    call = (lambda: provider_chat(self.client, msgs, max_tokens, top_logprobs)) if self.hf else (
+            lambda: post_chat(self.client, self.target, msgs, self.model, max_tokens, top_logprobs))
     out = with_retries(call, f"judge {self.name}", self.retries, self.wait)
     self.stats["requests"] += 1
     return out
 
-# %% ../nbs/05b_judges.ipynb #4c055ffa
+# %% ../nbs/05b_judges.ipynb #f8649911
 @patch
 def check(self:EndpointJudge):
     "One short request: a `ScorerError` now if the judge cannot answer."
     self.ask("Reply with the digit 5 and nothing else.", 2)
 
-# %% ../nbs/05b_judges.ipynb #7d74e969
+# %% ../nbs/05b_judges.ipynb #7bbd5a05
 @patch
 def _cut(self:EndpointJudge, text:str) -> str: return text if len(text) <= self.max_answer_chars else text[:self.max_answer_chars] + " …"
 
 @patch
 def _rate(self:EndpointJudge, prompt:str, answer:str) -> float|None:
-    "One answer alone: its 1-9 rating, scaled to 0..1."
-    return read_rating(self.ask(POINT_TEMPLATE.format(rubric=self.rubric, prompt=prompt, completion=self._cut(answer))))
+    "One answer alone: its 1-9 rating, scaled to 0..1, from the first token's digit probabilities where the server gives them."
+    q = POINT_TEMPLATE.format(rubric=self.rubric, prompt=prompt, completion=self._cut(answer))
+    if self.logprobs:
+        try: return read_rating(*self.ask(q, top_logprobs=20))
+        except Rejected as e:
+            if e.code not in (400, 422): raise
+            self.logprobs = False                  # a server without logprobs: read the digit it writes
+    return read_rating(self.ask(q)[0])
 
 @patch
 def _rank(self:EndpointJudge, prompt:str, answers:list) -> dict:
     "A group: each answer's mean score over the two presentations, with the orders' agreement and first-slot bias."
     orders = presentations(prompt, len(answers), self.seed)
-    shown = [read_scores(self.ask(group_text(prompt, [self._cut(answers[i]) for i in o], self.rubric), 24 + 6 * len(answers)),
+    shown = [read_scores(self.ask(group_text(prompt, [self._cut(answers[i]) for i in o], self.rubric), 24 + 6 * len(answers))[0],
                          len(answers)) for o in orders]
     if any(s is None for s in shown):
         ok = [(o, s) for o, s in zip(orders, shown) if s is not None]
@@ -243,7 +274,7 @@ def _rank(self:EndpointJudge, prompt:str, answers:list) -> dict:
     per = [[s[o.index(i)] for i in range(len(answers))] for o, s in zip(orders, shown)]   # back to the answers' own order
     return dict(scores=[(a + b) / 2 for a, b in zip(*per)], agreement=kendall_tau(*per), bias=first_slot_bias(orders, shown))
 
-# %% ../nbs/05b_judges.ipynb #3ff3352a
+# %% ../nbs/05b_judges.ipynb #712fca38
 @patch
 def _job(self:EndpointJudge, prompt:str, answers:tuple):
     "The verdict of one job: a rating for one answer, a `_rank` dict for several."
@@ -271,7 +302,7 @@ def verdicts(self:EndpointJudge, jobs:list, # (prompt, answers) pairs
                 raise
     return [self.cache.get(k) for k in keys]
 
-# %% ../nbs/05b_judges.ipynb #fe790e6c
+# %% ../nbs/05b_judges.ipynb #30e14feb
 @patch
 def __call__(self:EndpointJudge, prompts:list, completions:list, **kwargs) -> list:
     pairs = [(message_text(p), message_text(c)) for p, c in zip(prompts, completions)]
@@ -292,7 +323,7 @@ def __call__(self:EndpointJudge, prompts:list, completions:list, **kwargs) -> li
     self.stats["unreadable"] += sum(s is None for s in out)
     return out
 
-# %% ../nbs/05b_judges.ipynb #aabb8db4
+# %% ../nbs/05b_judges.ipynb #eda91fef
 def judge_summary(judge:EndpointJudge) -> dict:
     "What a round reports about an endpoint judge: requests, cache hits, unreadable replies and, in group mode, the position-bias check."
     s = judge.stats
@@ -300,7 +331,7 @@ def judge_summary(judge:EndpointJudge) -> dict:
     return dict(judge=judge.name, mode=judge.mode, requests=s["requests"], cached=s["cached"], unreadable=s["unreadable"],
                 groups=s["groups"], order_agreement=mean(s["order_agreement"]), first_slot_bias=mean(s["first_slot_bias"]))
 
-# %% ../nbs/05b_judges.ipynb #d6ff159d
+# %% ../nbs/05b_judges.ipynb #416e6c5a
 def judge_line(summary:dict) -> str:
     "A `judge_summary` in one line, for the round's log and the card."
     s = summary

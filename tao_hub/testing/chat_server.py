@@ -7,20 +7,22 @@ Docs: https://tao-hub.github.io/tao-hub/chat_server.html.md"""
 # %% auto #0
 __all__ = ['completion', 'handler_for', 'ChatServer', 'model_reply']
 
-# %% ../../nbs/92_chat_server.ipynb #94d838ed
+# %% ../../nbs/92_chat_server.ipynb #7b85f42f
 import json, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# %% ../../nbs/92_chat_server.ipynb #eb62a0b6
+# %% ../../nbs/92_chat_server.ipynb #ff459c8e
 def completion(text:str, # the reply
                model:str="scripted", # the model name to report
+               top:list=None, # (token, logprob) pairs of the first token, reported as OpenAI's `logprobs`
               ) -> dict:
-    "An OpenAI chat completion object holding `text`."
-    return dict(id="chatcmpl-local", object="chat.completion", created=int(time.time()), model=model,
-                choices=[dict(index=0, message=dict(role="assistant", content=text), finish_reason="stop")],
+    "An OpenAI chat completion object holding `text` (and the first token's top log-probabilities, if given)."
+    choice = dict(index=0, message=dict(role="assistant", content=text), finish_reason="stop")
+    if top: choice["logprobs"] = dict(content=[dict(token=top[0][0], logprob=top[0][1], top_logprobs=[dict(token=t, logprob=l) for t, l in top])])
+    return dict(id="chatcmpl-local", object="chat.completion", created=int(time.time()), model=model, choices=[choice],
                 usage=dict(prompt_tokens=0, completion_tokens=0, total_tokens=0))
 
-# %% ../../nbs/92_chat_server.ipynb #9be220ec
+# %% ../../nbs/92_chat_server.ipynb #e34d8eb8
 def _send(h:BaseHTTPRequestHandler, status:int, body:dict):
     data = json.dumps(body).encode()
     h.send_response(status)
@@ -34,9 +36,12 @@ def _answer(server, h:BaseHTTPRequestHandler):
         server.requests.append(dict(path=h.path, authorization=h.headers.get("Authorization"), body=body))
         fault = server.faults.pop(0) if server.faults else None
     if fault: return _send(h, fault, dict(error=dict(message=f"scripted fault {fault}")))
+    if refused := [k for k in server.refuse if k in body]: return _send(h, 400, dict(error=dict(message=f"unsupported: {', '.join(refused)}")))
     if not h.path.rstrip("/").endswith("/chat/completions"): return _send(h, 404, dict(error=dict(message=f"no route {h.path}")))
     time.sleep(server.delay)
-    _send(h, 200, completion(server.reply(body.get("messages", []), body), body.get("model") or "scripted"))
+    out = server.reply(body.get("messages", []), body)
+    text, top = (out["text"], out.get("top")) if isinstance(out, dict) else (out, None)
+    _send(h, 200, completion(text, body.get("model") or "scripted", top if body.get("logprobs") else None))
 
 def handler_for(server):
     "A request handler class that answers for `server` (a `ChatServer`)."
@@ -45,15 +50,16 @@ def handler_for(server):
         def log_message(self, *args): pass                     # quiet: tests read `requests` instead
     return Handler
 
-# %% ../../nbs/92_chat_server.ipynb #141f5d05
+# %% ../../nbs/92_chat_server.ipynb #7e82646c
 class ChatServer:
     "An OpenAI-compatible chat server on 127.0.0.1, in a background thread; `url` ends in /v1."
     def __init__(self,
-                 reply, # (messages, request body) -> the reply text
+                 reply, # (messages, request body) -> the reply text, or dict(text=..., top=[(token, logprob), ...])
                  faults:list=(), # HTTP status codes for the first requests, in order (e.g. [429, 503])
                  delay:float=0.0, # seconds to wait before each answer (to test timeouts)
+                 refuse:tuple=(), # request fields answered with HTTP 400, as a server without them does (e.g. "logprobs")
                 ):
-        self.reply, self.faults, self.delay, self.requests = reply, list(faults), delay, []
+        self.reply, self.faults, self.delay, self.refuse, self.requests = reply, list(faults), delay, tuple(refuse), []
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
@@ -66,12 +72,17 @@ class ChatServer:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../../nbs/92_chat_server.ipynb #ea91757a
+# %% ../../nbs/92_chat_server.ipynb #30cae836
 def model_reply(path, # a local model folder (a causal LM with a chat template)
                ):
-    "A `reply` function for `ChatServer` that answers with greedy decoding of the model at `path`."
+    "A `reply` function for `ChatServer` that answers with greedy decoding of the model at `path`, with the first token's top log-probabilities."
+    import torch
     from tao_hub.models import generate, load_policy, load_tokenizer
     model, tok, lock = load_policy(path, False), load_tokenizer(path), threading.Lock()
-    def reply(messages:list, body:dict) -> str:
-        with lock: return generate(model, tok, [messages], body.get("max_tokens") or 16, 0.0, 1, "judge")[0]["text"]
+    def reply(messages:list, body:dict) -> dict:
+        with lock, torch.inference_mode():
+            text = generate(model, tok, [messages], body.get("max_tokens") or 16, 0.0, 1, "judge")[0]["text"]
+            enc = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt")
+            lp, ix = model(**enc).logits[0, -1].float().log_softmax(-1).topk(body.get("top_logprobs") or 5)
+        return dict(text=text, top=[(tok.decode([i]), l) for i, l in zip(ix.tolist(), lp.tolist())])
     return reply
