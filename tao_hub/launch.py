@@ -102,9 +102,11 @@ def launch_stage(cfg:TaoConfig, # the round's settings (`num_processes`, `accele
 # %% ../nbs/13_launch.ipynb #11b28479
 def shard_file(folder, # the round folder
                stage:str, # explore or eval
-               rank:int, world_size:int) -> Path:
+               rank:int, world_size:int,
+               key:str, # a hash of what the rows depend on: a shard made from other prompts, settings or adapter is not reused
+              ) -> Path:
     "Where rank `rank` of `world_size` writes its rows of `stage`."
-    return Path(folder)/"shards"/f"{stage}-{rank + 1}-of-{world_size}.jsonl"
+    return Path(folder)/"shards"/f"{stage}-{rank + 1}-of-{world_size}-{key}.jsonl"
 
 # %% ../nbs/13_launch.ipynb #adbb5dfd
 def write_shard(path:Path, rows:list):
@@ -117,9 +119,11 @@ def write_shard(path:Path, rows:list):
 # %% ../nbs/13_launch.ipynb #dfd6bcad
 def read_shards(folder, # the round folder
                 stage:str, # explore or eval
-                world_size:int) -> list:
+                world_size:int,
+                key:str, # the shards' `shard_file` key
+               ) -> list:
     "Every rank's rows of `stage`, rank after rank; a `MissingOutputError` naming the shards that are missing."
-    paths = [shard_file(folder, stage, r, world_size) for r in range(world_size)]
+    paths = [shard_file(folder, stage, r, world_size, key) for r in range(world_size)]
     if missing := [p.name for p in paths if not p.exists()]:
         raise MissingOutputError(f"{stage} shards {', '.join(missing)} are missing in {Path(folder)/'shards'}: rerun with --resume", stage)
     return [json.loads(l) for p in paths for l in p.read_text().splitlines() if l.strip()]

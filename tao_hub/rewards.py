@@ -301,7 +301,10 @@ def parse_spec(spec:str) -> tuple:
     kind, _, rest = spec.strip().partition(":")
     if kind == "judge" and rest.partition(":")[0] in ("endpoint", "hf"):
         where, _, target = rest.partition(":")
-        target, _, model = target.partition("@")          # a URL holds no @ here: a key goes in TAO_HUB_JUDGE_KEY
+        if "@" in target.partition("://")[2].split("/", 1)[0]:
+            raise ConfigError("a judge endpoint URL may not hold credentials: put the key in TAO_HUB_JUDGE_KEY and write "
+                              "judge:endpoint:https://HOST/v1[@MODEL]")
+        target, _, model = target.partition("@")          # so an @ here starts the model name
         if where == "endpoint": endpoint_url(target)      # an http(s) URL, or a one-line error that shows the form
         elif not re.fullmatch(r"[\w.-]+/[\w.-]+", target): raise _bad(spec, "judge:hf needs a model id ORG/NAME[@PROVIDER] in")
         return f"judge:{where}", target, model or None

@@ -7,14 +7,14 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 # %% auto #0
 __all__ = ['OUTPUTS', 'SETUP', 'save_config', 'prepare_out', 'needs_constraints', 'check_columns', 'usable_prompts',
            'round_prompts', 'judge_settings', 'round_scorer', 'reward_facts', 'budgets', 'budget_text', 'cut_text',
-           'round_generator', 'Explored', 'explore_here', 'in_round_order', 'explore_shard', 'explore', 'Scored',
-           'score', 'winners_text', 'winner_bar', 'Trained', 'train', 'Evaluated', 'evaluate_reference', 'eval_tuned',
-           'write_eval', 'evaluate', 'metrics_of', 'eval_shard', 'device_name', 'versions', 'check_scorers',
-           'hardware_line', 'check_extras', 'start_round', 'run_round', 'push', 'base_model_id', 'judge_facts',
-           'write_round_card', 'print_summary']
+           'round_generator', 'Explored', 'explore_here', 'shard_key', 'numbered', 'merged', 'explore_shard', 'explore',
+           'Scored', 'score', 'winners_text', 'winner_bar', 'Trained', 'train', 'Evaluated', 'evaluate_reference',
+           'eval_tuned', 'write_eval', 'evaluate', 'metrics_of', 'eval_shard', 'device_name', 'versions',
+           'check_scorers', 'hardware_line', 'check_extras', 'check_processes', 'start_round', 'run_round', 'push',
+           'base_model_id', 'judge_facts', 'write_round_card', 'print_summary']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
-import functools, gc, importlib.util, json, os, shutil, time
+import functools, gc, hashlib, importlib.util, json, os, shutil, time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from importlib.metadata import version
@@ -224,34 +224,50 @@ def explore_here(cfg:TaoConfig, # the round's settings
     return cands
 
 # %% ../nbs/12_round.ipynb #53ce33a7
-def in_round_order(rows:list, # rows merged from the shards
-                   prompts:list, # the prompts in the round's order (texts or rows)
-                   keys:list, # the first sort key's values, in order (strategy labels, or system names)
-                   key:str="strategy", # the rows' field holding it
-                  ) -> list:
-    "`rows` in the order one process writes them: by `key` as listed in `keys`, then in prompt order."
-    at = {p: i for i, p in enumerate(map(prompt_of, prompts))}
-    return sorted(rows, key=lambda r: (keys.index(r[key]), at[r["prompt"]]))
+def shard_key(cfg:TaoConfig, # the round's settings
+              files:list, # the files the stage reads (its prompts)
+              adapter=None, # the adapter folder the stage evaluates, if any
+             ) -> str:
+    "A hash of what a shard's rows depend on: the prompts, the settings that shape answers and scores, the adapter's weights."
+    h = hashlib.sha256(json.dumps([cfg.model, cfg.strategies, cfg.seed, cfg.max_new_tokens, cfg.generation_dtype, cfg.backend, cfg.task,
+                                   scorer_specs(cfg), cfg.judge_mode, cfg.judge_rubric]).encode())
+    for f in [*map(Path, files), *(sorted(Path(adapter).glob("*.safetensors")) if adapter else [])]: h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+# %% ../nbs/12_round.ipynb #258caf4c
+def numbered(rows:list, # one rank's rows: blocks of `n` (one block per strategy or system), each in its prompts' order
+             n:int, # the rank's prompts
+             rank:int, world_size:int) -> list:
+    "`rows`, each with `_order`: (its block, its prompt's place in the round) -- the order one process writes them in."
+    return [dict(r, _order=[k // n, rank + world_size * (k % n)]) for k, r in enumerate(rows)]
+
+# %% ../nbs/12_round.ipynb #2934c6a8
+def merged(rows:list) -> list:
+    "Rows of every shard in one process's order, without their `_order`."
+    return [{k: v for k, v in r.items() if k != "_order"} for r in sorted(rows, key=lambda r: r["_order"])]
 
 # %% ../nbs/12_round.ipynb #860983d9
 def explore_shard(cfg:TaoConfig, # the round's settings (read from the folder's config.json)
                   folder, # the round folder, holding prompts_train.jsonl
                  ):
     "One launched rank's exploration: its share of the prompts to its shard (kept from an earlier try); rank 0 merges all into candidates.jsonl."
-    rf, w = RoundFolder(folder), world()
-    if is_main() and not rf.prompts_train.exists():      # started by hand (torchrun across machines): rank 0 prepares the round
-        _, (train, ev, _) = start_round(cfg)
+    rf, w, by_hand = RoundFolder(folder), world(), os.environ.get("TAO_HUB_LAUNCHED") != "1"    # by hand: torchrun across machines
+    if is_main() and by_hand and not (cfg.resume and rf.prompts_train.exists()):                # then rank 0 prepares the round
+        _, (train, ev, facts) = start_round(cfg)
         write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
+        rf.exploration.write_text(json.dumps(dict(prompts=facts, budget=budget_text(cfg, train).split(" (--")[0]), indent=1))
     ranks_meet()
+    if cfg.backend == "auto" and w["world_size"] > 1: cfg = replace(cfg, backend="transformers")      # each rank on its own device
     prompts = _read_list(rf.prompts_train)
-    path = shard_file(rf, "explore", w["rank"], w["world_size"])
+    key = shard_key(cfg, [rf.prompts_train])
+    path = shard_file(rf, "explore", w["rank"], w["world_size"], key)
     mine = prompts[w["rank"]::w["world_size"]]
-    if not path.exists(): write_shard(path, explore_here(cfg, mine).to_list() if mine else [])
+    if not path.exists(): write_shard(path, numbered(explore_here(cfg, mine).to_list() if mine else [], len(mine), w["rank"], w["world_size"]))
     else: logger.info(f"  rank {w['rank']}: kept its finished shard {path.name}")
     ranks_meet()
     if is_main():
-        labels = [s.label for s in get_strategies(cfg.strategies)]
-        Dataset.from_list(in_round_order(read_shards(rf, "explore", w["world_size"]), prompts, labels)).to_json(rf.candidates)
+        Dataset.from_list(merged(read_shards(rf, "explore", w["world_size"], key))).to_json(rf.candidates)
+        for p in (rf/"shards").glob("explore-*"): p.unlink()
 
 # %% ../nbs/12_round.ipynb #3058e3af
 def explore(cfg:TaoConfig, # the round's settings
@@ -267,7 +283,6 @@ def explore(cfg:TaoConfig, # the round's settings
     write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
     logger.info(f"  answer budget: {budget_text(cfg, train)}")
     if cfg.num_processes > 1 and not launched():
-        if not cfg.resume: shutil.rmtree(rf/"shards", ignore_errors=True)
         launch_stage(cfg, rf, "explore")                               # rank 0 merges the shards into candidates.jsonl
         cands = Dataset.from_json(str(rf.candidates))
     else:
@@ -428,7 +443,6 @@ def evaluate(cfg:TaoConfig, # the round's settings
     "Base, best-of-N and (if trained) the adapter on the held-out prompts: writes eval_generations.jsonl, metrics.json, plots/."
     rf = RoundFolder(folder)
     if cfg.num_processes > 1 and not launched() and reference is None:
-        for p in [] if cfg.resume else (rf/"shards").glob("eval-*"): p.unlink()      # a new adapter: answers of an earlier one do not count
         launch_stage(cfg, rf, "eval")                                  # rank 0 merges the shards and writes the metrics
         return Evaluated([json.loads(l) for l in rf.eval_generations.read_text().splitlines() if l.strip()], json.loads(rf.metrics.read_text()))
     ref = reference or evaluate_reference(cfg, rf, model, tok)
@@ -453,18 +467,20 @@ def eval_shard(cfg:TaoConfig, # the round's settings (read from the folder's con
               ):
     "One launched rank's evaluation: base, best-of-N and the adapter on its share of the held-out prompts; rank 0 merges and writes the metrics."
     rf, w = RoundFolder(folder), world()
-    prompts = _read_list(rf.prompts_eval)
-    path = shard_file(rf, "eval", w["rank"], w["world_size"])
+    prompts, trained = _read_list(rf.prompts_eval), (rf.adapter/"adapter_config.json").exists()
+    if cfg.backend == "auto" and w["world_size"] > 1: cfg = replace(cfg, backend="transformers")
+    key = shard_key(cfg, [rf.prompts_eval], rf.adapter if trained else None)
+    path = shard_file(rf, "eval", w["rank"], w["world_size"], key)
     mine = prompts[w["rank"]::w["world_size"]]
     if not path.exists():
         rows = evaluate_reference(cfg, rf, prompts=mine).rows if mine else []
-        if mine and (rf.adapter/"adapter_config.json").exists(): rows += eval_tuned(cfg, rf, prompts=mine).rows
-        write_shard(path, rows)
+        if mine and trained: rows += eval_tuned(cfg, rf, prompts=mine).rows
+        write_shard(path, numbered(rows, len(mine), w["rank"], w["world_size"]))
     ranks_meet()
     if is_main():
-        rows = read_shards(rf, "eval", w["world_size"])
-        rows = in_round_order(rows, prompts, list(dict.fromkeys(["base", "best_of_n", "tuned"] + [r["system"] for r in rows])), "system")
+        rows = merged(read_shards(rf, "eval", w["world_size"], key))
         write_eval(rf, rows, metrics_of(rows, guards_degenerate(round_scorer(cfg))))
+        for p in (rf/"shards").glob("eval-*"): p.unlink()
 
 # %% ../nbs/12_round.ipynb #5e98cb95
 @contextmanager
@@ -515,6 +531,16 @@ def check_extras(cfg:TaoConfig):
     try: HfApi().model_info(name, revision=rev or None)
     except Exception as e: raise hub_error(e, f"adapter '{cfg.init_adapter}'", cfg.init_adapter) from e
 
+# %% ../nbs/12_round.ipynb #f0be6024
+def check_processes(cfg:TaoConfig):
+    "Refuse what several processes cannot do: one vLLM engine per rank, and a group judge inside multi-process GRPO."
+    if cfg.num_processes == 1: return
+    if cfg.backend == "vllm": raise ConfigError(f"backend vllm explores in one process, not {cfg.num_processes}: use --backend auto "
+                                                "(transformers on each rank's GPU) or --num-processes 1")
+    grouped = cfg.judge_mode == "group" and any(scorer_kind(s) in ("judge:endpoint", "judge:hf") for s in scorer_specs(cfg))
+    if grouped and "grpo" in cfg.recipe: raise ConfigError(f"--judge-mode group needs a prompt's completions together, but GRPO in "
+                                                           f"{cfg.num_processes} processes splits them: use --judge-mode point or --num-processes 1")
+
 # %% ../nbs/12_round.ipynb #dce246a0
 def start_round(cfg:TaoConfig, # the round's settings
                 split=None, # (train, eval, facts) chosen by the caller (the flywheel); None: `round_prompts(cfg)`
@@ -527,6 +553,8 @@ def start_round(cfg:TaoConfig, # the round's settings
         logger.info(f"scorers: {' + '.join(scorer_specs(cfg))} (--reward-model adds its model to --reward; to score with the reward model "
               f"alone, pass --reward rm:{cfg.reward_model} instead of --reward-model)")
     pick_backend(cfg.backend)                          # --backend vllm without vLLM or a GPU fails now
+    check_processes(cfg)
+    if cfg.judge_rubric: cfg = replace(cfg, judge_rubric=str(Path(cfg.judge_rubric).resolve()))   # later stages may run from elsewhere
     rf = RoundFolder(cfg.out)
     if cfg.resume and not rf.config.exists():
         raise ConfigError(f"nothing to resume in {cfg.out}: it holds no earlier round (config.json); "

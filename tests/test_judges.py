@@ -8,7 +8,7 @@ from tao_hub.testing.tiny import tiny_prompts
 def by_length(messages, body):
     "A scripted judge: rates an answer by its word count; in a group, scores each answer by its word count."
     q = messages[-1]["content"]
-    answers = re.findall(r"\[Response ?\d*\]\n(.*?)(?=\n\n\[Response|\n\nCompare|\n\nRate)", q, re.S)
+    answers = re.findall(r"\[Response ?\d*\]\n(.*?)(?=\n\n\[Response|\n\nCompare|\n\nRate|\n\nScore)", q, re.S)
     if "Compare the" in q: return json.dumps(dict(scores=[min(10, len(a.split())) for a in answers]))
     return str(min(9, max(1, len(answers[0].split()) if answers else 5)))
 
@@ -74,7 +74,10 @@ def test_bad_judge_settings_fail_before_any_work(tiny_model, tmp_path):
                             ["judge_rubric", "is not a file"]),
               "bad mode": (["run", *base, "--reward", f"judge:endpoint:{dead}", "--judge-mode", "pairs", "--out", tmp_path/"c"], ["judge_mode"]),
               "local group": (["run", *base, "--reward", f"judge:{tiny_model}", "--judge-mode", "group", "--out", tmp_path/"d"],
-                              ["needs a judge that writes", "judge:endpoint:URL"])})
+                              ["needs a judge that writes", "judge:endpoint:URL"]),
+              "key in url": (["run", *base, "--reward", "judge:endpoint:http://me:pw@127.0.0.1:9/v1", "--out", tmp_path/"f"], ["TAO_HUB_JUDGE_KEY"]),
+              "split groups": (["run", *base, "--reward", f"judge:endpoint:{dead}", "--judge-mode", "group", "--recipe", "grpo",
+                                "--num-processes", 2, "--out", tmp_path/"g"], ["GRPO in 2 processes splits them"])})
     r = tao("run", *base, "--reward", f"judge:endpoint:{dead}", "--out", tmp_path/"e", env=dict(TAO_HUB_CACHE=str(tmp_path/"cache")))
     one_line_error(r, "failed 5 times (unreachable", alone=False)
     assert not (tmp_path/"e"/"candidates.jsonl").exists()                        # it failed before exploring

@@ -7,11 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/chat_server.html.md"""
 # %% auto #0
 __all__ = ['completion', 'handler_for', 'ChatServer', 'model_reply']
 
-# %% ../../nbs/92_chat_server.ipynb #7b85f42f
+# %% ../../nbs/92_chat_server.ipynb #6c968b5b
 import json, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# %% ../../nbs/92_chat_server.ipynb #ff459c8e
+# %% ../../nbs/92_chat_server.ipynb #2abca443
 def completion(text:str, # the reply
                model:str="scripted", # the model name to report
                top:list=None, # (token, logprob) pairs of the first token, reported as OpenAI's `logprobs`
@@ -22,7 +22,7 @@ def completion(text:str, # the reply
     return dict(id="chatcmpl-local", object="chat.completion", created=int(time.time()), model=model, choices=[choice],
                 usage=dict(prompt_tokens=0, completion_tokens=0, total_tokens=0))
 
-# %% ../../nbs/92_chat_server.ipynb #e34d8eb8
+# %% ../../nbs/92_chat_server.ipynb #7f58dc3d
 def _send(h:BaseHTTPRequestHandler, status:int, body:dict):
     data = json.dumps(body).encode()
     h.send_response(status)
@@ -50,7 +50,7 @@ def handler_for(server):
         def log_message(self, *args): pass                     # quiet: tests read `requests` instead
     return Handler
 
-# %% ../../nbs/92_chat_server.ipynb #7e82646c
+# %% ../../nbs/92_chat_server.ipynb #289b265e
 class ChatServer:
     "An OpenAI-compatible chat server on 127.0.0.1, in a background thread; `url` ends in /v1."
     def __init__(self,
@@ -72,7 +72,7 @@ class ChatServer:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../../nbs/92_chat_server.ipynb #30cae836
+# %% ../../nbs/92_chat_server.ipynb #2bbe897c
 def model_reply(path, # a local model folder (a causal LM with a chat template)
                ):
     "A `reply` function for `ChatServer` that answers with greedy decoding of the model at `path`, with the first token's top log-probabilities."
