@@ -10,7 +10,7 @@ __all__ = ['DEFAULT_RUBRIC', 'POINT_TEMPLATE', 'GROUP_TEMPLATE', 'ALONE_TEMPLATE
            'first_slot_bias', 'verdict_key', 'VerdictCache', 'post_chat', 'Rejected', 'with_retries', 'endpoint_url',
            'judge_key', 'EndpointJudge', 'provider_chat', 'judge_summary', 'judge_line']
 
-# %% ../nbs/05b_judges.ipynb #82ee1fb8
+# %% ../nbs/05b_judges.ipynb #aa039beb
 import hashlib, json, math, os, random, re, threading, time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -24,7 +24,7 @@ from .errors import ConfigError, ScorerError
 from .models import cache_dir
 from .verifiers import message_text
 
-# %% ../nbs/05b_judges.ipynb #7eab72ce
+# %% ../nbs/05b_judges.ipynb #3193780a
 DEFAULT_RUBRIC = ("You are a strict grader. Judge how well the response fulfils the request: "
                   "it follows every instruction in it, is correct, helpful and clear, and has no filler or repetition.")
 POINT_TEMPLATE = ("{rubric}\n\n[Request]\n{prompt}\n\n[Response]\n{completion}\n\n"
@@ -36,7 +36,7 @@ ALONE_TEMPLATE = ("{rubric}\n\n[Request]\n{prompt}\n\n{responses}\n\nScore the r
                   'Reply with JSON only: {{"scores": [s1]}}')
 JUDGE_MODES = ("point", "group")
 
-# %% ../nbs/05b_judges.ipynb #ab3ce626
+# %% ../nbs/05b_judges.ipynb #8d7d6e9f
 def group_text(prompt:str, # the request
                answers:list, # the candidates, in the order shown
                rubric:str=DEFAULT_RUBRIC, # what "good" means
@@ -46,7 +46,7 @@ def group_text(prompt:str, # the request
     slots = ", ".join(f"s{i + 1}" for i in range(len(answers)))
     return (ALONE_TEMPLATE if len(answers) == 1 else GROUP_TEMPLATE).format(rubric=rubric, prompt=prompt, responses=shown, n=len(answers), slots=slots)
 
-# %% ../nbs/05b_judges.ipynb #ca4f3fb5
+# %% ../nbs/05b_judges.ipynb #a3218d33
 def read_rating(text:str, # the judge's reply
                 top:list=None, # (token, log-probability) pairs of the reply's first token, when the server gave them
                ) -> float|None:
@@ -58,7 +58,7 @@ def read_rating(text:str, # the judge's reply
     m = re.search(r"[1-9]", text or "")
     return (int(m.group()) - 1) / 8 if m else None
 
-# %% ../nbs/05b_judges.ipynb #d9a7f9bd
+# %% ../nbs/05b_judges.ipynb #a273d2ee
 def read_scores(text:str, # the judge's reply
                 n:int, # how many answers it scored
                ) -> list|None:
@@ -71,7 +71,7 @@ def read_scores(text:str, # the judge's reply
     except (TypeError, ValueError): return None
     return xs if len(xs) == n else None
 
-# %% ../nbs/05b_judges.ipynb #08a009c1
+# %% ../nbs/05b_judges.ipynb #d4c15338
 def presentations(prompt:str, # the request: the shuffle's seed
                   n:int, # candidates in the group
                   seed:int=0, # added to the prompt's seed
@@ -81,7 +81,7 @@ def presentations(prompt:str, # the request: the shuffle's seed
     random.Random(hashlib.sha1(f"{seed}\0{prompt}".encode()).hexdigest()).shuffle(order)
     return [order, order[::-1]]
 
-# %% ../nbs/05b_judges.ipynb #4d81636e
+# %% ../nbs/05b_judges.ipynb #66c1fd3e
 def kendall_tau(xs:list, ys:list) -> float|None:
     "Kendall's τ-b of two equally long lists (None when either is constant)."
     pairs = [(i, j) for i in range(len(xs)) for j in range(i + 1, len(xs))]
@@ -89,7 +89,7 @@ def kendall_tau(xs:list, ys:list) -> float|None:
     tx, ty = sum(xs[i] != xs[j] for i, j in pairs), sum(ys[i] != ys[j] for i, j in pairs)
     return sum(s) / (tx * ty) ** 0.5 if tx and ty else None
 
-# %% ../nbs/05b_judges.ipynb #c1be8920
+# %% ../nbs/05b_judges.ipynb #f6e47718
 def first_slot_bias(orders:list, # the two presentations of a group
                     scores:list, # per presentation, the scores in the order shown
                    ) -> float:
@@ -97,7 +97,7 @@ def first_slot_bias(orders:list, # the two presentations of a group
     (o1, o2), (s1, s2) = orders, scores
     return ((s1[0] - s2[o2.index(o1[0])]) + (s2[0] - s1[o1.index(o2[0])])) / 2
 
-# %% ../nbs/05b_judges.ipynb #cbcaf14c
+# %% ../nbs/05b_judges.ipynb #948fd9bb
 VERDICT_VERSION = 2          # how verdicts are asked and read; a change here makes earlier cached verdicts unused
 
 def verdict_key(*parts) -> str:
@@ -120,7 +120,7 @@ class VerdictCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a") as f: f.write(json.dumps(dict(k=key, v=value)) + "\n")
 
-# %% ../nbs/05b_judges.ipynb #33cc6da9
+# %% ../nbs/05b_judges.ipynb #373a5f60
 def post_chat(http:httpx2.Client, # a client holding the headers (the key) and the timeout
               url:str, # the server's base URL, ending in /v1
               messages:list, # the chat
@@ -140,7 +140,7 @@ def post_chat(http:httpx2.Client, # a client holding the headers (the key) and t
         raise ScorerError(f"{url} answered with something that is not an OpenAI chat completion: is it an OpenAI-compatible server "
                           "(vllm serve, TGI), and does the URL end in /v1?") from None
 
-# %% ../nbs/05b_judges.ipynb #f91783dc
+# %% ../nbs/05b_judges.ipynb #fe139bc8
 RETRY_STATUS = (408, 429, 500, 502, 503, 504)
 
 class Rejected(ScorerError):
@@ -176,7 +176,7 @@ def with_retries(call, # a function of no arguments that makes one request
                                            "verdicts received so far are cached and a re-run reuses them") from None
         time.sleep(min(pause or wait * 2 ** i, 30))
 
-# %% ../nbs/05b_judges.ipynb #526d7675
+# %% ../nbs/05b_judges.ipynb #fe00cad6
 HF_HOSTS = ("huggingface.co", "huggingface.cloud")
 
 def endpoint_url(url:str) -> str:
@@ -200,7 +200,7 @@ def judge_key(url:str=None) -> str|None:
     hf = parts.scheme == "https" and any(parts.hostname == h or (parts.hostname or "").endswith("." + h) for h in HF_HOSTS)
     return get_token() if hf else None
 
-# %% ../nbs/05b_judges.ipynb #b471a404
+# %% ../nbs/05b_judges.ipynb #bd8cc1d3
 class EndpointJudge:
     "An LLM judge served over HTTP (OpenAI-compatible, or Inference Providers): point or group mode; concurrent, retried, cached."
     __name__ = "judge"
@@ -228,7 +228,7 @@ class EndpointJudge:
         self.cache = VerdictCache(cache_dir()/"judge"/f"{verdict_key('hf' if hf else 'endpoint', who)[:16]}.jsonl")
         self.stats, self.lock = dict(requests=0, cached=0, unreadable=0, groups=0, order_agreement=[], first_slot_bias=[]), threading.Lock()
 
-# %% ../nbs/05b_judges.ipynb #559b5a44
+# %% ../nbs/05b_judges.ipynb #ac9b7361
 def provider_chat(client:InferenceClient, messages:list, max_tokens:int=8, top_logprobs:int=0) -> tuple:
     "`post_chat`'s (text, top) from Inference Providers, through `InferenceClient.chat_completion`."
     kw = dict(logprobs=True, top_logprobs=top_logprobs) if top_logprobs else {}
@@ -237,7 +237,7 @@ def provider_chat(client:InferenceClient, messages:list, max_tokens:int=8, top_l
     top = [(t.token, t.logprob) for t in (content[0].top_logprobs or [])] if content else None
     return choice.message.content or "", top or None
 
-# %% ../nbs/05b_judges.ipynb #66c62c3c
+# %% ../nbs/05b_judges.ipynb #5ac3a276
 @patch
 def ask(self:EndpointJudge, content:str, # the judge's question
         max_tokens:int=8, # the reply's budget
@@ -251,13 +251,13 @@ def ask(self:EndpointJudge, content:str, # the judge's question
     with self.lock: self.stats["requests"] += 1
     return out
 
-# %% ../nbs/05b_judges.ipynb #0246e9b6
+# %% ../nbs/05b_judges.ipynb #0d3f251f
 @patch
 def check(self:EndpointJudge):
     "One short request: a `ScorerError` now if the judge cannot answer."
     self.ask("Reply with the digit 5 and nothing else.", 2)
 
-# %% ../nbs/05b_judges.ipynb #c19ad324
+# %% ../nbs/05b_judges.ipynb #4a02a35d
 @patch
 def _cut(self:EndpointJudge, text:str) -> str: return text if len(text) <= self.max_answer_chars else text[:self.max_answer_chars] + " …"
 
@@ -287,7 +287,7 @@ def _rank(self:EndpointJudge, prompt:str, answers:list) -> dict:
     per = [[s[o.index(i)] for i in range(len(answers))] for o, s in zip(orders, shown)]   # back to the answers' own order
     return dict(scores=[(a + b) / 2 for a, b in zip(*per)], agreement=kendall_tau(*per), bias=first_slot_bias(orders, shown))
 
-# %% ../nbs/05b_judges.ipynb #119eb7fb
+# %% ../nbs/05b_judges.ipynb #2be1852e
 @patch
 def _job(self:EndpointJudge, key:str, prompt:str, answers:tuple):
     "One job's verdict (a rating in point mode, a `_rank` dict in group mode), cached as soon as it is read (an unreadable one is asked again next time)."
@@ -316,7 +316,7 @@ def verdicts(self:EndpointJudge, jobs:list, # (prompt, answers) pairs
         finally: pool.shutdown(wait=False, cancel_futures=True)      # a failure or Ctrl-C does not wait for the requests in flight
     return [self.cache.get(k) if k not in found else found[k] for k in keys]
 
-# %% ../nbs/05b_judges.ipynb #7b027f05
+# %% ../nbs/05b_judges.ipynb #297ab5d3
 @patch
 def __call__(self:EndpointJudge, prompts:list, completions:list, **kwargs) -> list:
     pairs = [(message_text(p), message_text(c)) for p, c in zip(prompts, completions)]
@@ -337,7 +337,7 @@ def __call__(self:EndpointJudge, prompts:list, completions:list, **kwargs) -> li
     self.stats["unreadable"] += sum(s is None for s in out)
     return out
 
-# %% ../nbs/05b_judges.ipynb #768f88da
+# %% ../nbs/05b_judges.ipynb #267a43fc
 def judge_summary(judge:EndpointJudge) -> dict:
     "What a round reports about an endpoint judge: requests, cache hits, unreadable replies and, in group mode, the position-bias check."
     s = judge.stats
@@ -345,7 +345,7 @@ def judge_summary(judge:EndpointJudge) -> dict:
     return dict(judge=judge.name, mode=judge.mode, requests=s["requests"], cached=s["cached"], unreadable=s["unreadable"],
                 groups=s["groups"], order_agreement=mean(s["order_agreement"]), first_slot_bias=mean(s["first_slot_bias"]))
 
-# %% ../nbs/05b_judges.ipynb #94fa1428
+# %% ../nbs/05b_judges.ipynb #5a88f551
 def judge_line(summary:dict) -> str:
     "A `judge_summary` in one line, for the round's log and the card."
     s = summary
