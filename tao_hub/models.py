@@ -315,8 +315,8 @@ def generate(model, # the model to generate with (a PEFT model too)
              desc:str="generating", # label of the progress bar
             ) -> list: # one dict per conversation
     """Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order.
-    On a CPU each answer is sampled from its own stream (`row_uniforms`), so it does not depend on the batch it shares:
-    sharded exploration gives what one process gives."""
+    On a CPU each answer is sampled from its own stream (`row_uniforms`), so its draws do not depend on the batch it shares
+    (its arithmetic can: bf16 rounds differently with the batch's shape)."""
     started = [c[-1]["role"] == "assistant" for c in conversations]          # a started answer is continued, not answered
     texts = [tok.apply_chat_template(c, add_generation_prompt=not s, continue_final_message=s, tokenize=False) for c, s in zip(conversations, started)]
     budgets = max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(texts)
