@@ -7,11 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/round.html.md"""
 # %% auto #0
 __all__ = ['OUTPUTS', 'SETUP', 'save_config', 'prepare_out', 'needs_constraints', 'check_columns', 'usable_prompts',
            'round_prompts', 'judge_settings', 'round_scorer', 'reward_facts', 'budgets', 'budget_text', 'cut_text',
-           'round_generator', 'Explored', 'explore_here', 'shard_key', 'numbered', 'merged', 'explore_shard', 'explore',
-           'Scored', 'score', 'winners_text', 'winner_bar', 'Trained', 'train', 'Evaluated', 'evaluate_reference',
-           'eval_tuned', 'write_eval', 'evaluate', 'metrics_of', 'eval_shard', 'device_name', 'versions',
-           'check_scorers', 'hardware_line', 'check_extras', 'check_processes', 'start_round', 'run_round', 'push',
-           'base_model_id', 'judge_facts', 'write_round_card', 'print_summary']
+           'round_generator', 'Explored', 'explore_here', 'shard_key', 'numbered', 'merged', 'run_sharded',
+           'rank_config', 'explore_shard', 'explore', 'Scored', 'score', 'winners_text', 'winner_bar', 'Trained',
+           'train', 'Evaluated', 'evaluate_reference', 'eval_tuned', 'write_eval', 'evaluate', 'metrics_of',
+           'eval_shard', 'device_name', 'versions', 'check_scorers', 'hardware_line', 'check_extras', 'check_processes',
+           'start_round', 'run_round', 'push', 'base_model_id', 'judge_facts', 'write_round_card', 'print_summary']
 
 # %% ../nbs/12_round.ipynb #8c4278fa
 import functools, gc, hashlib, importlib.util, json, os, shutil, time
@@ -247,27 +247,42 @@ def merged(rows:list) -> list:
     return [{k: v for k, v in r.items() if k != "_order"} for r in sorted(rows, key=lambda r: r["_order"])]
 
 # %% ../nbs/12_round.ipynb #860983d9
+def run_sharded(rf:RoundFolder, # the round folder
+                stage:str, # explore or eval
+                prompts:list, # all the stage's prompts, in the round's order
+                key:str, # `shard_key` of what the rows depend on
+                work, # (this rank's prompts) -> its rows, in blocks of one row per prompt
+                finish, # (every rank's rows, in one process's order) -> None: writes the stage's files (rank 0 only)
+               ):
+    "This rank's share of a stage into its shard (kept from an earlier try); rank 0 then merges every shard, finishes, and removes them."
+    w = world()
+    path, mine = shard_file(rf, stage, w["rank"], w["world_size"], key), prompts[w["rank"]::w["world_size"]]
+    if not path.exists(): write_shard(path, numbered(work(mine) if mine else [], len(mine), w["rank"], w["world_size"]))
+    else: logger.info(f"  rank {w['rank']}: kept its finished shard {path.name}")
+    ranks_meet()
+    if not is_main(): return
+    finish(merged(read_shards(rf, stage, w["world_size"], key)))
+    for p in (rf/"shards").glob(f"{stage}-*"): p.unlink()
+
+# %% ../nbs/12_round.ipynb #39943fd7
+def rank_config(cfg:TaoConfig) -> TaoConfig:
+    "A launched rank's settings: `auto` explores with transformers on the rank's own device (vLLM runs in one process)."
+    return replace(cfg, backend="transformers") if cfg.backend == "auto" and world()["world_size"] > 1 else cfg
+
+# %% ../nbs/12_round.ipynb #381c3e3c
 def explore_shard(cfg:TaoConfig, # the round's settings (read from the folder's config.json)
                   folder, # the round folder, holding prompts_train.jsonl
                  ):
     "One launched rank's exploration: its share of the prompts to its shard (kept from an earlier try); rank 0 merges all into candidates.jsonl."
-    rf, w, by_hand = RoundFolder(folder), world(), os.environ.get("TAO_HUB_LAUNCHED") != "1"    # by hand: torchrun across machines
-    if is_main() and by_hand and not (cfg.resume and rf.prompts_train.exists()):                # then rank 0 prepares the round
+    rf, by_hand = RoundFolder(folder), os.environ.get("TAO_HUB_LAUNCHED") != "1"    # by hand: torchrun across machines
+    if is_main() and by_hand and not (cfg.resume and rf.prompts_train.exists()):  # then rank 0 prepares the round
         _, (train, ev, facts) = start_round(cfg)
         write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
         rf.exploration.write_text(json.dumps(dict(prompts=facts, budget=budget_text(cfg, train).split(" (--")[0]), indent=1))
     ranks_meet()
-    if cfg.backend == "auto" and w["world_size"] > 1: cfg = replace(cfg, backend="transformers")      # each rank on its own device
-    prompts = _read_list(rf.prompts_train)
-    key = shard_key(cfg, [rf.prompts_train])
-    path = shard_file(rf, "explore", w["rank"], w["world_size"], key)
-    mine = prompts[w["rank"]::w["world_size"]]
-    if not path.exists(): write_shard(path, numbered(explore_here(cfg, mine).to_list() if mine else [], len(mine), w["rank"], w["world_size"]))
-    else: logger.info(f"  rank {w['rank']}: kept its finished shard {path.name}")
-    ranks_meet()
-    if is_main():
-        Dataset.from_list(merged(read_shards(rf, "explore", w["world_size"], key))).to_json(rf.candidates)
-        for p in (rf/"shards").glob("explore-*"): p.unlink()
+    cfg = rank_config(cfg)
+    run_sharded(rf, "explore", _read_list(rf.prompts_train), shard_key(cfg, [rf.prompts_train]), lambda mine: explore_here(cfg, mine).to_list(),
+                lambda rows: Dataset.from_list(rows).to_json(rf.candidates))
 
 # %% ../nbs/12_round.ipynb #3058e3af
 def explore(cfg:TaoConfig, # the round's settings
@@ -466,21 +481,11 @@ def eval_shard(cfg:TaoConfig, # the round's settings (read from the folder's con
                folder, # the round folder, holding prompts_eval.jsonl (and the adapter, once trained)
               ):
     "One launched rank's evaluation: base, best-of-N and the adapter on its share of the held-out prompts; rank 0 merges and writes the metrics."
-    rf, w = RoundFolder(folder), world()
-    prompts, trained = _read_list(rf.prompts_eval), (rf.adapter/"adapter_config.json").exists()
-    if cfg.backend == "auto" and w["world_size"] > 1: cfg = replace(cfg, backend="transformers")
-    key = shard_key(cfg, [rf.prompts_eval], rf.adapter if trained else None)
-    path = shard_file(rf, "eval", w["rank"], w["world_size"], key)
-    mine = prompts[w["rank"]::w["world_size"]]
-    if not path.exists():
-        rows = evaluate_reference(cfg, rf, prompts=mine).rows if mine else []
-        if mine and trained: rows += eval_tuned(cfg, rf, prompts=mine).rows
-        write_shard(path, numbered(rows, len(mine), w["rank"], w["world_size"]))
-    ranks_meet()
-    if is_main():
-        rows = merged(read_shards(rf, "eval", w["world_size"], key))
-        write_eval(rf, rows, metrics_of(rows, guards_degenerate(round_scorer(cfg))))
-        for p in (rf/"shards").glob("eval-*"): p.unlink()
+    rf, cfg = RoundFolder(folder), rank_config(cfg)
+    trained = (rf.adapter/"adapter_config.json").exists()
+    def answers(mine): return evaluate_reference(cfg, rf, prompts=mine).rows + (eval_tuned(cfg, rf, prompts=mine).rows if trained else [])
+    run_sharded(rf, "eval", _read_list(rf.prompts_eval), shard_key(cfg, [rf.prompts_eval], rf.adapter if trained else None), answers,
+                lambda rows: write_eval(rf, rows, metrics_of(rows, guards_degenerate(round_scorer(cfg)))))
 
 # %% ../nbs/12_round.ipynb #5e98cb95
 @contextmanager
