@@ -115,7 +115,8 @@ def training_text(cfg:dict, train:dict) -> str:
     sft = (f"rejection-sampling fine-tuning (TRL SFT, loss on the completion only) on {phase.get('targets', '?')} winning explored answers of "
            f"{phase.get('prompts', '?')} prompts (the scorers' bar: {bar}; "
            f"at most {cfg.get('winners_per_prompt', 2)} per prompt; no strategy scaffold in the targets), "
-           f"{cfg.get('sft_epochs', '?')} epochs, learning rate {cfg.get('sft_learning_rate', '?')}")
+           f"{cfg.get('sft_epochs', '?')} epochs, learning rate {cfg.get('sft_learning_rate', '?')}"
+           + (f"; {phase['edits_only']} of the winners were drafts repaired by rule, trained on the repaired tokens only" if phase.get("edits_only") else ""))
     sdft = (f"self-distillation (TRL SDFT): the base model shown the restated requirements and a winning answer is the teacher of the plain-prompt student, "
             f"{steps.get('sdft', cfg['steps'])} steps, learning rate {cfg.get('sft_learning_rate', '?')}")
     text = {"grpo": grpo, "sft": sft, "sdft": sdft, "sft+grpo": f"{sft}; then, from that adapter, {grpo}"}[cfg.get("recipe", "grpo")]

@@ -43,6 +43,7 @@ class Strategy:
     token_factor: int = 1                     # multiple of the answer budget this strategy may generate
 
     needs_earlier = False                     # True: works on the candidates of the strategies listed before it
+    edits_draft = False                       # True: its answer is an earlier candidate edited by rule (`Repair`)
 
     @property
     def label(self): return f"{self.name}@{self.temperature:g}"
@@ -310,16 +311,19 @@ class Refine(Strategy):
 # %% ../nbs/04_explore.ipynb #e8b7552f
 @dataclass(frozen=True)
 class Repair(Refine):
-    "Every earlier candidate of a prompt repaired by rule (`repair`); the best repaired one is kept."
+    "Every earlier candidate of a prompt repaired by rule (`repair`); the best repaired one is kept, and the draft it came from as `raw`."
+    edits_draft = True                        # its answer is its draft edited: training can learn from the edits alone
     def refine(self, gen, prompts:list, extras:list, rows:list, max_new_tokens, scorer) -> list:
         by, out = _candidates(rows), []
         for p, e in zip(tqdm(prompts, desc=self.label, leave=False), extras):
             pairs, cands = checkable(prompt_instructions(p, **instructions_of(e))), by.get(p, [""])
             real = [c for c in cands if not degenerate(p, c, **instructions_of(e))]           # a loop is never a second response
-            fixed = list(dict.fromkeys(repair(p, c, pairs, real) for c in cands))
+            drafts = {}
+            for c in cands: drafts.setdefault(repair(p, c, pairs, real), c)                  # repaired text -> the draft it came from
+            fixed = list(drafts)
             scores, bad = _scores(scorer, [p] * len(fixed), fixed, [e] * len(fixed)), [degenerate(p, f, **instructions_of(e)) for f in fixed]
             best = max(range(len(fixed)), key=lambda j: (bad[j] is None, scores[j] is not None, scores[j] or 0))   # a real answer first
-            out.append(dict(text=fixed[best], tokens=0, prompt_tokens=0))
+            out.append(dict(text=fixed[best], raw=drafts[fixed[best]], tokens=0, prompt_tokens=0))
         return out
 
 # %% ../nbs/04_explore.ipynb #f0d95152

@@ -7,11 +7,11 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 # %% auto #0
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'resume_checkpoint', 'SeenPrompts',
            'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'winner_report', 'TimeBudget',
-           'sft_args', 'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe', 'load_trained',
-           'write_merged']
+           'sft_args', 'repaired', 'edit_mask', 'sft_rows', 'train_sft', 'privileged_context', 'sdft_args',
+           'train_sdft', 'train_recipe', 'load_trained', 'write_merged']
 
 # %% ../nbs/08_train.ipynb #abb0ee26
-import json, time
+import difflib, json, time
 from pathlib import Path
 import torch
 from accelerate.utils import gather_object
@@ -23,7 +23,7 @@ from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 from .errors import ConfigError, DataError, ModelError, MissingOutputError
 from .config import RoundFolder, TaoConfig
 from dataclasses import replace
-from .explore import looks_cut, pick_backend, restate_system
+from .explore import get_strategy, looks_cut, pick_backend, restate_system
 from .models import compute_dtype, has_gpu, load_policy, load_tokenizer, repacked, use_4bit, world
 from .rewards import Composite
 from .data import prompt_columns, prompt_of
@@ -229,6 +229,40 @@ def sft_args(cfg:TaoConfig, output_dir) -> SFTConfig:
                      padding_free=True, max_length=None, logging_steps=1, save_strategy="no",   # prompts and answers are already in budget
                      report_to=cfg.report_to, seed=cfg.seed, **_precision(has_gpu()))
 
+# %% ../nbs/08_train.ipynb #de33b93e
+def repaired(target:dict) -> bool:
+    "Is `target` an earlier draft edited by rule (a strategy with `edits_draft`, its draft kept as `raw`)?"
+    try: edits = get_strategy(target.get("strategy") or "plain").edits_draft
+    except ConfigError: return False                   # a label no builtin strategy has (an earlier round's, a usage log's)
+    return edits and bool(target.get("raw")) and target["raw"] != target["completion"]
+
+# %% ../nbs/08_train.ipynb #681c55a7
+def edit_mask(draft_ids:list, # token ids of the model's own draft
+              ids:list, # token ids of the answer as trained (the draft after repair, with the chat template's end)
+             ) -> list:
+    "1 on the tokens of `ids` that the draft lacks in that place (insertions, replacements, the token after a deletion), 0 elsewhere."
+    mask = [0] * len(ids)
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, draft_ids, ids, autojunk=False).get_opcodes():
+        if tag != "equal":
+            for j in range(j1, min(len(ids), max(j2, j1 + 1))): mask[j] = 1
+    return mask
+
+# %% ../nbs/08_train.ipynb #b8650af7
+def sft_rows(tok, # the tokenizer (its chat template)
+             targets:list, # winners: dicts with `prompt` and `completion` (and `strategy`, `raw`)
+             loss:str="edits", # `TaoConfig.sft_loss`: edits (a repaired winner's loss on its edits only) or all
+            ) -> Dataset:
+    "Tokenized SFT rows: the chat-formatted prompt and answer, with TRL's `completion_mask` over the answer (only a repaired winner's edits)."
+    rows = []
+    for t in targets:
+        prompt = tok(tok.apply_chat_template(_chat("user", t["prompt"]), tokenize=False, add_generation_prompt=True), add_special_tokens=False)["input_ids"]
+        full = tok(tok.apply_chat_template(_chat("user", t["prompt"]) + _chat("assistant", t["completion"]), tokenize=False),
+                   add_special_tokens=False)["input_ids"]
+        answer = full[len(prompt):]
+        mask = edit_mask(tok(t["raw"], add_special_tokens=False)["input_ids"], answer) if loss == "edits" and repaired(t) else [1] * len(answer)
+        rows.append(dict(input_ids=full, completion_mask=[0] * len(prompt) + mask))
+    return Dataset.from_list(rows)
+
 # %% ../nbs/08_train.ipynb #24ae20f6
 def train_sft(model, # loaded base model
               tok, # its tokenizer
@@ -241,14 +275,14 @@ def train_sft(model, # loaded base model
     "Rejection-sampling fine-tuning: a LoRA adapter trained to answer each plain prompt with its winners; return (adapter folder, log history)."
     if not targets: raise DataError(f"no explored answer reached min_winner_score {cfg.min_winner_score}: nothing to imitate; "
                                    "lower --min-winner-score, add prompts or strategies, or use --recipe grpo")
-    ds = Dataset.from_dict({"prompt": [_chat("user", t["prompt"]) for t in targets], "completion": [_chat("assistant", t["completion"]) for t in targets]})
+    ds = sft_rows(tok, targets, cfg.sft_loss)
     model, peft_config = start_model(model, cfg)
     trainer = SFTTrainer(model=model, args=sft_args(cfg, RoundFolder(folder).trainer), train_dataset=ds, processing_class=tok, peft_config=peft_config,
                          callbacks=[StepBar("SFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     trainer.train()
     return save_training(trainer, folder, adapter_name, recipe="sft", targets=len(targets), prompts=len({t["prompt"] for t in targets}), epochs=cfg.sft_epochs,
-                         init_adapter=cfg.init_adapter)
+                         init_adapter=cfg.init_adapter, edits_only=sum(map(repaired, targets)) if cfg.sft_loss == "edits" else 0)
 
 # %% ../nbs/08_train.ipynb #d5d43682
 def privileged_context(prompt:str, # the plain prompt
