@@ -250,7 +250,7 @@ def edit_mask(draft_ids:list, # token ids of the model's own draft
 # %% ../nbs/08_train.ipynb #b8650af7
 def sft_rows(tok, # the tokenizer (its chat template)
              targets:list, # winners: dicts with `prompt` and `completion` (and `strategy`, `raw`)
-             loss:str="edits", # `TaoConfig.sft_loss`: edits (a repaired winner's loss on its edits only) or all
+             loss:str="all", # `TaoConfig.sft_loss`: all (every answer token) or edits (a repaired winner's loss on its edits only)
             ) -> Dataset:
     "Tokenized SFT rows: the chat-formatted prompt and answer, with TRL's `completion_mask` over the answer (only a repaired winner's edits)."
     rows = []
