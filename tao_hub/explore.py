@@ -10,7 +10,7 @@ __all__ = ['THINK_SUFFIX', 'PERSONAS', 'CRITIQUE_ASK', 'REVISE_ASK', 'REPAIRS', 
            'cut_words', 'whole_sentences', 'fit_requirements', 'Guided', 'CritiqueRevise', 'FewShot', 'sentences',
            'looks_cut', 'in_groups', 'subject', 'repair', 'revise_ask', 'Refine', 'Repair', 'Revise', 'get_strategy',
            'get_strategies', 'hf_generator', 'vllm_available', 'pick_backend', 'row_seed', 'vllm_generator', 'release',
-           'explore', 'answer_budget', 'answer_budgets']
+           'one_pass_runs', 'sample_together', 'explore', 'answer_budget', 'answer_budgets']
 
 # %% ../nbs/04_explore.ipynb #0672bbe4
 import gc, importlib.util, json, re, time, zlib
@@ -44,6 +44,7 @@ class Strategy:
 
     needs_earlier = False                     # True: works on the candidates of the strategies listed before it
     edits_draft = False                       # True: its answer is an earlier candidate edited by rule (`Repair`)
+    one_pass = True                           # one generation call (`requests`, then `finish`): it shares batches with the others
 
     @property
     def label(self): return f"{self.name}@{self.temperature:g}"
@@ -53,9 +54,18 @@ class Strategy:
         sys = [{"role": "system", "content": self.system(prompt)}] if self.system else []
         return sys + [{"role": "user", "content": self.user(prompt)}]
 
+    def requests(self, prompts:list, max_new_tokens) -> tuple:
+        "(chats, budgets): what a one-pass strategy asks the backend for `prompts`."
+        return [self.messages(p) for p in prompts], scaled(max_new_tokens, self.token_factor)
+
+    def finish(self, prompts:list, outs:list) -> list:
+        "The backend's outputs for `requests`, made into answers (the identity here)."
+        return outs
+
     def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
         "One output per prompt from backend `gen`: dicts with `text`, `tokens` (generated) and `prompt_tokens`."
-        return gen([self.messages(p) for p in prompts], scaled(max_new_tokens, self.token_factor), self.temperature, self.label)
+        chats, budgets = self.requests(prompts, max_new_tokens)
+        return self.finish(prompts, gen(chats, budgets, self.temperature, self.label))
 
 # %% ../nbs/04_explore.ipynb #16ac01ac
 def restate_system(prompt:str) -> str:
@@ -130,11 +140,11 @@ def _join(start:str, rest:str) -> str:
 @dataclass(frozen=True)
 class Guided(Strategy):
     "Restated requirements, the required opening (`opening`) written for the model to continue, then `fit_requirements`."
-    def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
-        starts = [opening(p) for p in prompts]
-        chats = [self.messages(p) + [{"role": "assistant", "content": s}] * bool(s) for p, s in zip(prompts, starts)]
-        outs = gen(chats, max_new_tokens, self.temperature, self.label)
-        return [dict(o, text=fit_requirements(p, _join(s, o["text"]))) for p, s, o in zip(prompts, starts, outs)]
+    def requests(self, prompts:list, max_new_tokens) -> tuple:
+        return [self.messages(p) + [{"role": "assistant", "content": s}] * bool(s) for p in prompts for s in [opening(p)]], max_new_tokens
+
+    def finish(self, prompts:list, outs:list) -> list:
+        return [dict(o, text=fit_requirements(p, _join(opening(p), o["text"]))) for p, o in zip(prompts, outs)]
 
 # %% ../nbs/04_explore.ipynb #b8708a99
 CRITIQUE_ASK = "Critique your answer: list every requirement of my request that it misses, and anything wrong or unclear. Do not rewrite it yet."
@@ -143,6 +153,7 @@ REVISE_ASK = "Now write the improved answer only, meeting every requirement of m
 @dataclass(frozen=True)
 class CritiqueRevise(Strategy):
     "Draft, self-critique, revision; the revision is the answer."
+    one_pass = False
     def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
         chats = [[{"role": "user", "content": p}] for p in prompts]
         passes = [gen(chats, max_new_tokens, self.temperature, f"{self.label} draft")]
@@ -158,6 +169,7 @@ class FewShot(Strategy):
     "The request after `k` of the model's best-scored earlier answers to other prompts."
     k: int = 2
     needs_earlier = True
+    one_pass = False
 
     def shot_messages(self, prompt:str, shots:list) -> list:
         "User/assistant turns of the best `k` (prompt, answer) shots whose prompt is not `prompt`."
@@ -297,6 +309,7 @@ def _scores(scorer, prompts:list, answers:list, extras:list) -> list:
 class Refine(Strategy):
     "Base of the strategies that work on a prompt's earlier candidates with the verifier's per-instruction verdicts."
     needs_earlier = True
+    one_pass = False
     def best_drafts(self, prompts:list, extras:list, rows:list, scorer) -> list:
         "Per prompt: (its best earlier non-degenerate candidate, its score, all its earlier candidates)."
         by, out = _candidates(rows), []
@@ -391,9 +404,10 @@ def get_strategies(specs:list) -> list:
 
 # %% ../nbs/04_explore.ipynb #1d758c2c
 def hf_generator(model, tok, batch_size:int=32):
-    "The transformers backend: batched `generate` on `model`."
-    def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
-        return generate(model, tok, conversations, max_new_tokens, temperature, batch_size, desc)
+    "The transformers backend: batched `generate` on `model`; rows of several temperatures and seeds may share a call (`mixes`)."
+    def gen(conversations:list, max_new_tokens, temperature, desc:str="generating", seeds:list=None) -> list:
+        return generate(model, tok, conversations, max_new_tokens, temperature, batch_size, desc, seeds)
+    gen.mixes = True
     return gen
 
 # %% ../nbs/04_explore.ipynb #e57de821
@@ -410,9 +424,11 @@ def pick_backend(name:str) -> tuple:
     return "transformers", f"vLLM not used: {' and '.join(missing)}"
 
 # %% ../nbs/04_explore.ipynb #87d4c01b
-def row_seed(conversation:list) -> int:
-    "A request's own sampling seed, from torch's current seed and the chat: the same answer on any rank (vLLM; `generate` does the same)."
-    return zlib.crc32(f"{torch.initial_seed()}\0{json.dumps(conversation)}".encode())
+def row_seed(conversation:list, # the chat
+             base:int=None, # its base seed (None: torch's current seed)
+            ) -> int:
+    "A request's own sampling seed, from its base seed and the chat: the same answer on any rank (vLLM; `generate` does the same)."
+    return zlib.crc32(f"{torch.initial_seed() if base is None else base}\0{json.dumps(conversation)}".encode())
 
 def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
     "The vLLM backend: `vllm.LLM.chat` on a bf16 copy of the model at `model_path` (GPU only); free it with `release(gen)`."
@@ -422,18 +438,20 @@ def vllm_generator(model_path, seed:int=0, gpu_memory_utilization:float=0.4):
                                                "or use --backend transformers") from None
     engine = {"llm": LLM(model=str(model_path), seed=seed, dtype="bfloat16" if native_bf16_gpu() else "float16",   # T4, V100: fp16
                          gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=False)}
-    def gen(conversations:list, max_new_tokens:int, temperature:float, desc:str="generating") -> list:
-        out, budgets = [None] * len(conversations), max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(conversations)
+    def gen(conversations:list, max_new_tokens, temperature, desc:str="generating", seeds:list=None) -> list:
+        n = len(conversations)
+        out, budgets = [None] * n, max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * n
+        temps, seeds = temperature if isinstance(temperature, list) else [temperature] * n, seeds or [None] * n
         for started in (False, True):                    # a chat whose last turn is a started answer is continued, not answered
             idx = [i for i, c in enumerate(conversations) if (c[-1]["role"] == "assistant") == started]
             if not idx: continue
-            params = [SamplingParams(temperature=temperature, max_tokens=budgets[i], seed=row_seed(conversations[i])) for i in idx]
+            params = [SamplingParams(temperature=temps[i], max_tokens=budgets[i], seed=row_seed(conversations[i], seeds[i])) for i in idx]
             outs = engine["llm"].chat([conversations[i] for i in idx], params, use_tqdm=True,
                                       add_generation_prompt=not started, continue_final_message=started)
             for i, o in zip(idx, outs):
                 out[i] = dict(text=o.outputs[0].text.strip(), tokens=len(o.outputs[0].token_ids), prompt_tokens=len(o.prompt_token_ids))
         return out
-    gen.engine = engine
+    gen.engine, gen.mixes = engine, True
     return gen
 
 # %% ../nbs/04_explore.ipynb #d8541079
@@ -453,6 +471,27 @@ def _shots(rows:list, scorer) -> list:
         if s is not None and s > best.get(r["prompt"], (float("-inf"),))[0]: best[r["prompt"]] = (s, r["completion"])
     return [(p, a) for p, (s, a) in sorted(best.items(), key=lambda kv: -kv[1][0])]
 
+def one_pass_runs(strategies:list) -> list:
+    "`strategies` as runs of (index, strategy): consecutive one-pass strategies together, every other strategy alone."
+    runs = []
+    for i, s in enumerate(strategies):
+        if s.one_pass and runs and runs[-1][-1][1].one_pass: runs[-1].append((i, s))
+        else: runs.append([(i, s)])
+    return runs
+
+def sample_together(gen, # a backend that takes a temperature and a seed per row (`gen.mixes`)
+                    strategies:list, # one-pass strategies
+                    prompts:list, # prompt strings
+                    max_new_tokens, # one budget, or one per prompt
+                    seeds:list, # one seed per strategy
+                   ) -> list:
+    "Each strategy's outputs, from one backend call: fuller batches, and every row keeps its strategy's temperature and seed."
+    reqs, n = [s.requests(prompts, max_new_tokens) for s in strategies], len(prompts)
+    budgets = [b for _, bs in reqs for b in (bs if isinstance(bs, list) else [bs] * n)]
+    outs = gen([c for cs, _ in reqs for c in cs], budgets, [s.temperature for s in strategies for _ in prompts],
+               " + ".join(s.label for s in strategies), seeds=[x for x in seeds for _ in prompts])
+    return [s.finish(prompts, outs[k * n:(k + 1) * n]) for k, s in enumerate(strategies)]
+
 def explore(gen, # backend (`hf_generator`, `vllm_generator`)
             prompts:list, # prompt strings, or rows: a `prompt` and the dataset's other columns (`prompt_of`)
             strategies:list, # strategy specs, e.g. ["plain@0.7", "think"], or `Strategy` objects
@@ -463,14 +502,22 @@ def explore(gen, # backend (`hf_generator`, `vllm_generator`)
     "Candidates for every prompt from every strategy, with their strategy, temperature, tokens and time (and a prompt row's columns)."
     texts, columns, rows = [prompt_of(p) for p in prompts], prompt_columns(prompts), []
     extras = [{k: v[i] for k, v in columns.items()} for i in range(len(texts))]
-    for i, s in enumerate(tqdm(get_strategies(strategies), desc="exploring", unit="strategy")):
-        torch.manual_seed(seed + i)
-        t0 = time.perf_counter()
-        if isinstance(s, Refine): outs = s.refine(gen, texts, extras, rows, max_new_tokens, scorer)
-        else: outs = s.sample(gen, texts, max_new_tokens, _shots(rows, scorer) if isinstance(s, FewShot) and rows and scorer else None)
-        per = (time.perf_counter() - t0) / max(len(texts), 1)
-        rows += [dict(e, prompt=p, strategy=s.label, temperature=s.temperature, completion=s.answer(o["text"]), raw=o.get("raw", o["text"]),
-                      completion_tokens=o["tokens"], prompt_tokens=o["prompt_tokens"], seconds=per) for p, e, o in zip(texts, extras, outs)]
+    strategies = get_strategies(strategies)
+    runs = one_pass_runs(strategies) if getattr(gen, "mixes", False) else [[x] for x in enumerate(strategies)]
+    bar = tqdm(total=len(strategies), desc="exploring", unit="strategy")
+    for run in runs:
+        torch.manual_seed(seed + run[0][0])
+        t0, s = time.perf_counter(), run[0][1]
+        if len(run) > 1: outs = sample_together(gen, [s for _, s in run], texts, max_new_tokens, [seed + i for i, _ in run])
+        elif isinstance(s, Refine): outs = [s.refine(gen, texts, extras, rows, max_new_tokens, scorer)]
+        else: outs = [s.sample(gen, texts, max_new_tokens, _shots(rows, scorer) if isinstance(s, FewShot) and rows and scorer else None)]
+        took, tokens = time.perf_counter() - t0, [sum(o["tokens"] for o in os) for os in outs]
+        for (_, s), os, t in zip(run, outs, tokens):          # a shared call's time, split by generated tokens
+            per = took * (t / sum(tokens) if sum(tokens) else 1 / len(run)) / max(len(texts), 1)
+            rows += [dict(e, prompt=p, strategy=s.label, temperature=s.temperature, completion=s.answer(o["text"]), raw=o.get("raw", o["text"]),
+                          completion_tokens=o["tokens"], prompt_tokens=o["prompt_tokens"], seconds=per) for p, e, o in zip(texts, extras, os)]
+        bar.update(len(run))
+    bar.close()
     return Dataset.from_list(rows)
 
 # %% ../nbs/04_explore.ipynb #985b1288

@@ -9,7 +9,7 @@ __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'BATCH_TOKENS', 'PROCESSOR_DEFAULTS'
            'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'has_gpu', 'world',
            'is_main', 'native_bf16_gpu', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
            'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model', 'generation_text', 'sample_next',
-           'decode', 'rows_for', 'decodes_alike', 'row_uniforms', 'generate']
+           'decode', 'rows_for', 'even_rows', 'decodes_alike', 'row_uniforms', 'fast_decode', 'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
 import copy, functools, hashlib, inspect, os, shutil, socket, subprocess, sys, tempfile, zipfile
@@ -221,14 +221,16 @@ def generation_text(dtype:str="auto") -> str:
 
 # %% ../nbs/03_models.ipynb #bdbf777b
 def sample_next(logits, # the last position's logits, one row per sequence
-                temperature:float=0.0, # 0: greedy
+                temperature=0.0, # one for all rows, or a tensor with one per row; 0: greedy
                 u=None, # one uniform draw in [0, 1) per row (None: drawn here from torch's generator)
                ) -> torch.Tensor:
     "Next token ids: the argmax, or a draw by the inverse CDF (`torch.multinomial` is about 50x slower on a CPU)."
-    if not temperature: return logits.argmax(-1)
-    cdf = (logits.float() / temperature).softmax(-1).cumsum_(-1)
+    temp = torch.as_tensor(temperature, dtype=torch.float32, device=logits.device).reshape(-1, 1)
+    if not temp.any(): return logits.argmax(-1)
+    cdf = (logits.float() / torch.where(temp > 0, temp, 1.0)).softmax(-1).cumsum_(-1)
     u = (torch.rand(len(cdf), 1, device=cdf.device) if u is None else u.reshape(-1, 1).to(cdf.device)) * cdf[:, -1:]
-    return torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=cdf.shape[1] - 1)   # right: u == 0 never picks a 0-probability token
+    drawn = torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=cdf.shape[1] - 1)   # right: u == 0 never picks a 0-probability token
+    return drawn if temp.all() else torch.where(temp.squeeze(1) > 0, drawn, logits.argmax(-1))
 
 # %% ../nbs/03_models.ipynb #2a5e6931
 def _cache_arg(model) -> str:
@@ -239,7 +241,7 @@ def _cache_arg(model) -> str:
 def decode(model, # the model to generate with (a PEFT model too)
            enc, # a left-padded batch from the tokenizer (`input_ids`, `attention_mask`)
            max_new_tokens:int, # answer budget
-           temperature:float, # 0: greedy
+           temperature, # one for all rows, or one per row; 0: greedy
            eos_ids:set, # ids that end an answer
            pad_id:int, # written after an answer's end
            compact:float=0.1, # drop finished rows once this share of the batch has finished
@@ -253,8 +255,9 @@ def decode(model, # the model to generate with (a PEFT model too)
     logits = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **kv).logits[:, -1]
     out = torch.full((len(mask), max_new_tokens), pad_id, device=dev)
     rows, done, nxt = torch.arange(len(mask), device=dev), torch.zeros(len(mask), dtype=torch.bool, device=dev), pos[:, -1:]
+    temps = torch.as_tensor(temperature, dtype=torch.float32, device=dev).expand(len(mask))
     for step in range(max_new_tokens):
-        x = torch.where(done, pad_id, sample_next(logits, temperature, None if uniforms is None else uniforms[rows, step]))
+        x = torch.where(done, pad_id, sample_next(logits, temps[rows], None if uniforms is None else uniforms[rows, step]))
         out[rows, step] = x
         done = done | torch.isin(x, eos)
         if step == max_new_tokens - 1 or done.all(): break
@@ -278,6 +281,10 @@ def rows_for(batch_size:int, budget:int) -> int:
     "Rows of a batch whose answers may run to `budget` tokens: `batch_size`, fewer for long answers (their KV cache)."
     return max(1, min(batch_size, BATCH_TOKENS // max(budget, 1)))
 
+def even_rows(n:int, most:int) -> int:
+    "Rows per batch that split `n` rows into as few batches of at most `most` as can hold them, evenly: 200 by 192 is 100 + 100, not 192 + 8."
+    return -(-n // -(-n // most)) if n else most
+
 # %% ../nbs/03_models.ipynb #da04dd67
 PROCESSOR_DEFAULTS = dict(repetition_penalty=1.0, encoder_repetition_penalty=1.0, no_repeat_ngram_size=0, bad_words_ids=None, suppress_tokens=None,
                           begin_suppress_tokens=None, min_length=0, min_new_tokens=None, sequence_bias=None, forced_bos_token_id=None,
@@ -291,16 +298,22 @@ def decodes_alike(model) -> bool:
 # %% ../nbs/03_models.ipynb #f65dd098
 def row_uniforms(texts:list, # the batch's model inputs, as text
                  steps:int, # draws per row
+                 seeds:list=None, # one base seed per row (None: torch's current seed for every row)
                 ) -> torch.Tensor:
-    "One stream of uniform draws per row, seeded by torch's current seed and the row's own text: a row samples alike in any batch."
-    base = torch.initial_seed()
-    seeds = [int(hashlib.sha256(f"{base}\0{t}".encode()).hexdigest()[:15], 16) for t in texts]
+    "One stream of uniform draws per row, seeded by its base seed and the row's own text: a row samples alike in any batch."
+    bases = seeds or [torch.initial_seed()] * len(texts)
+    seeds = [int(hashlib.sha256(f"{b}\0{t}".encode()).hexdigest()[:15], 16) for b, t in zip(bases, texts)]
     return torch.stack([torch.rand(steps, generator=torch.Generator().manual_seed(s)) for s in seeds])
 
-def _generate_batch(model, enc, max_new_tokens:int, temperature:float, eos_ids:set, pad_id:int, texts:list):
-    if not has_gpu() and decodes_alike(model):
-        uniforms = row_uniforms(texts, max_new_tokens) if temperature else None
-        return decode(model, enc, max_new_tokens, temperature, eos_ids, pad_id, uniforms=uniforms)
+def fast_decode(model) -> bool:
+    "Whether answers come from `decode` (a CPU, no logits processor it lacks), which takes one temperature and seed per row."
+    return not has_gpu() and decodes_alike(model)
+
+def _generate_batch(model, enc, max_new_tokens:int, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list):
+    if fast_decode(model):
+        uniforms = row_uniforms(texts, max_new_tokens, seeds) if any(temps) else None
+        return decode(model, enc, max_new_tokens, temps, eos_ids, pad_id, uniforms=uniforms)
+    temperature = temps[0]                                   # `generate` batches rows of one temperature for `model.generate`
     sample = (dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else
               dict(do_sample=False, temperature=None, top_p=None, top_k=None))
     return model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=pad_id, **sample)[:, enc["input_ids"].shape[1]:]
@@ -310,19 +323,24 @@ def generate(model, # the model to generate with (a PEFT model too)
              tok, # its tokenizer, padding on the left (`load_tokenizer`)
              conversations:list, # lists of chat messages; one that ends with an assistant message is continued
              max_new_tokens=64, # answer budget in tokens: one for all, or a list with one per conversation
-             temperature:float=0.0, # 0: greedy
+             temperature=0.0, # one for all, or a list with one per conversation; 0: greedy
              batch_size:int=32, # most answers per batch (`rows_for` takes fewer for long answers)
              desc:str="generating", # label of the progress bar
+             seeds:list=None, # one base seed per conversation for its draws (None: torch's current seed)
             ) -> list: # one dict per conversation
     """Answers to `conversations` as dicts with `text`, `tokens` (generated) and `prompt_tokens`, in input order.
     On a CPU each answer is sampled from its own stream (`row_uniforms`), so its draws do not depend on the batch it shares
-    (its arithmetic can: bf16 rounds differently with the batch's shape)."""
+    (its arithmetic can: bf16 rounds differently with the batch's shape), and rows of any temperature share batches."""
     started = [c[-1]["role"] == "assistant" for c in conversations]          # a started answer is continued, not answered
     texts = [tok.apply_chat_template(c, add_generation_prompt=not s, continue_final_message=s, tokenize=False) for c, s in zip(conversations, started)]
     budgets = max_new_tokens if isinstance(max_new_tokens, list) else [max_new_tokens] * len(texts)
-    order = sorted(range(len(texts)), key=lambda i: (budgets[i], len(texts[i])))      # a batch shares one budget
-    batches = [[i for i in order if budgets[i] == b] for b in sorted(set(budgets))]
-    batches = [ids[s:s + n] for ids in batches for n in [rows_for(batch_size, budgets[ids[0]])] for s in range(0, len(ids), n)]
+    temps = temperature if isinstance(temperature, list) else [temperature] * len(texts)
+    seeds = seeds or [torch.initial_seed()] * len(texts)
+    fast = fast_decode(model)
+    group = [(b, 0 if fast else t) for b, t in zip(budgets, temps)]      # a batch shares one budget (and, for `model.generate`, temperature)
+    order = sorted(range(len(texts)), key=lambda i: (group[i], len(texts[i])))
+    batches = [[i for i in order if group[i] == g] for g in sorted(set(group))]
+    batches = [ids[s:s + n] for ids in batches for n in [even_rows(len(ids), rows_for(batch_size, budgets[ids[0]]))] for s in range(0, len(ids), n)]
     eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id
                                                          if isinstance(model.generation_config.eos_token_id, list)
                                                          else [model.generation_config.eos_token_id])
@@ -330,7 +348,8 @@ def generate(model, # the model to generate with (a PEFT model too)
     out = [None] * len(texts)
     for idx in tqdm(batches, desc=desc, unit="batch", leave=False):
         enc = tok([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-        gen = _generate_batch(model, enc, budgets[idx[0]], temperature, eos_ids, tok.pad_token_id, [texts[i] for i in idx])
+        gen = _generate_batch(model, enc, budgets[idx[0]], [temps[i] for i in idx], eos_ids, tok.pad_token_id, [texts[i] for i in idx],
+                              [seeds[i] for i in idx])
         for i, ids, m in zip(idx, gen.tolist(), enc["attention_mask"].sum(1).tolist()):
             n = _n_tokens(ids, eos_ids)
             out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n, prompt_tokens=m)
