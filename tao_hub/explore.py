@@ -10,7 +10,7 @@ __all__ = ['THINK_SUFFIX', 'PERSONAS', 'CRITIQUE_ASK', 'REVISE_ASK', 'REPAIRS', 
            'cut_words', 'whole_sentences', 'fit_requirements', 'Guided', 'CritiqueRevise', 'FewShot', 'sentences',
            'looks_cut', 'in_groups', 'subject', 'repair', 'revise_ask', 'Refine', 'Repair', 'Revise', 'get_strategy',
            'get_strategies', 'hf_generator', 'vllm_available', 'pick_backend', 'row_seed', 'vllm_generator', 'release',
-           'one_pass_runs', 'sample_together', 'explore', 'answer_budget', 'answer_budgets']
+           'one_pass', 'one_pass_runs', 'sample_together', 'explore', 'answer_budget', 'answer_budgets']
 
 # %% ../nbs/04_explore.ipynb #0672bbe4
 import gc, importlib.util, json, re, time, zlib
@@ -21,7 +21,7 @@ from datasets import Dataset
 from tqdm.auto import tqdm
 from .errors import ConfigError
 from .constraints import first_word, describe, parse_constraints
-from .models import generate, has_gpu, native_bf16_gpu
+from .models import fast_decode, generate, has_gpu, native_bf16_gpu
 from .data import prompt_columns, prompt_of
 from .rewards import score_batch, score_candidates
 from .verifiers import checkable, degenerate, followed, instruction_text, instructions_of, prompt_instructions
@@ -44,7 +44,6 @@ class Strategy:
 
     needs_earlier = False                     # True: works on the candidates of the strategies listed before it
     edits_draft = False                       # True: its answer is an earlier candidate edited by rule (`Repair`)
-    one_pass = True                           # one generation call (`requests`, then `finish`): it shares batches with the others
 
     @property
     def label(self): return f"{self.name}@{self.temperature:g}"
@@ -153,7 +152,6 @@ REVISE_ASK = "Now write the improved answer only, meeting every requirement of m
 @dataclass(frozen=True)
 class CritiqueRevise(Strategy):
     "Draft, self-critique, revision; the revision is the answer."
-    one_pass = False
     def sample(self, gen, prompts:list, max_new_tokens:int, shots:list=None) -> list:
         chats = [[{"role": "user", "content": p}] for p in prompts]
         passes = [gen(chats, max_new_tokens, self.temperature, f"{self.label} draft")]
@@ -169,7 +167,6 @@ class FewShot(Strategy):
     "The request after `k` of the model's best-scored earlier answers to other prompts."
     k: int = 2
     needs_earlier = True
-    one_pass = False
 
     def shot_messages(self, prompt:str, shots:list) -> list:
         "User/assistant turns of the best `k` (prompt, answer) shots whose prompt is not `prompt`."
@@ -309,7 +306,6 @@ def _scores(scorer, prompts:list, answers:list, extras:list) -> list:
 class Refine(Strategy):
     "Base of the strategies that work on a prompt's earlier candidates with the verifier's per-instruction verdicts."
     needs_earlier = True
-    one_pass = False
     def best_drafts(self, prompts:list, extras:list, rows:list, scorer) -> list:
         "Per prompt: (its best earlier non-degenerate candidate, its score, all its earlier candidates)."
         by, out = _candidates(rows), []
@@ -404,10 +400,11 @@ def get_strategies(specs:list) -> list:
 
 # %% ../nbs/04_explore.ipynb #1d758c2c
 def hf_generator(model, tok, batch_size:int=32):
-    "The transformers backend: batched `generate` on `model`; rows of several temperatures and seeds may share a call (`mixes`)."
+    """The transformers backend: batched `generate` on `model`. Where `decode` generates (a CPU), rows of several temperatures
+    and seeds share a call (`mixes`); `model.generate` draws from torch's one stream, so there each strategy calls alone."""
     def gen(conversations:list, max_new_tokens, temperature, desc:str="generating", seeds:list=None) -> list:
         return generate(model, tok, conversations, max_new_tokens, temperature, batch_size, desc, seeds)
-    gen.mixes = True
+    gen.mixes = fast_decode(model)
     return gen
 
 # %% ../nbs/04_explore.ipynb #e57de821
@@ -471,15 +468,19 @@ def _shots(rows:list, scorer) -> list:
         if s is not None and s > best.get(r["prompt"], (float("-inf"),))[0]: best[r["prompt"]] = (s, r["completion"])
     return [(p, a) for p, (s, a) in sorted(best.items(), key=lambda kv: -kv[1][0])]
 
+def one_pass(s:Strategy) -> bool:
+    "Whether `s` is one generation call of its `requests`, on no earlier candidates (`sample` not overridden): it can share a call."
+    return not s.needs_earlier and type(s).sample is Strategy.sample
+
 def one_pass_runs(strategies:list) -> list:
     "`strategies` as runs of (index, strategy): consecutive one-pass strategies together, every other strategy alone."
     runs = []
     for i, s in enumerate(strategies):
-        if s.one_pass and runs and runs[-1][-1][1].one_pass: runs[-1].append((i, s))
+        if one_pass(s) and runs and one_pass(runs[-1][-1][1]): runs[-1].append((i, s))
         else: runs.append([(i, s)])
     return runs
 
-def sample_together(gen, # a backend that takes a temperature and a seed per row (`gen.mixes`)
+def sample_together(gen, # a backend that takes a temperature and a seed per row (`gen.mixes`; keyword `seeds`)
                     strategies:list, # one-pass strategies
                     prompts:list, # prompt strings
                     max_new_tokens, # one budget, or one per prompt

@@ -31,7 +31,7 @@ from .data import (builtin_split, fit_prompts, has_instructions, no_prompts_left
                           split_prompts, write_prompts)
 from .models import (compute_dtype, generation_model, generation_text, has_gpu, is_main, load_policy, load_tokenizer, precision_text,
                             resolve_model, world)
-from .explore import answer_budgets, get_strategies, hf_generator, pick_backend, release, vllm_generator
+from .explore import answer_budgets, get_strategies, one_pass, hf_generator, pick_backend, release, vllm_generator
 from .explore import explore as explore_prompts
 from .rewards import (SCORERS, best_of_n, describe_scorer, make_scorers, needed_column, parse_spec, scorer_facts, scorer_kind,
                              score_candidates, strategy_report)
@@ -39,7 +39,7 @@ from .publish import adapter_problem, check_push, push_round
 from .select import select_prompts
 from .train import checkpoints, grpo_generation, load_trained, resume_checkpoint, train_recipe, winner_report, winners, write_merged
 from .launch import check_launch, launch_stage, launched, ranks_meet, read_shards, shard_file, write_shard
-from .eval import compare_systems, eval_base_and_best_of_n, eval_details, eval_plain, guards_degenerate, plot_results, summarize
+from .eval import compare_systems, eval_best_of_n, eval_details, eval_plain, guards_degenerate, plot_results, summarize
 from .card import results_table, write_card
 from .judges import DEFAULT_RUBRIC, EndpointJudge, judge_line, judge_summary
 
@@ -189,7 +189,7 @@ def cut_text(rows:list, # candidates, strategy by strategy, each with one row pe
              strategies:list, # the strategy specs that made them
             ) -> str:
     "How many one-pass candidates stopped at their budget, with the fix, or '' for none."
-    factor = {s.label: s.token_factor for s in get_strategies(strategies) if s.one_pass}
+    factor = {s.label: s.token_factor for s in get_strategies(strategies) if one_pass(s)}
     b = budget if isinstance(budget, list) else [budget]
     one = [(i, r) for i, r in enumerate(rows) if r["strategy"] in factor]
     cut = sum(r["completion_tokens"] >= b[i % len(b)] * factor[r["strategy"]] for i, r in one)
@@ -413,8 +413,8 @@ def evaluate_reference(cfg:TaoConfig, # the round's settings
     prompts = prompts if prompts is not None else _read_list(RoundFolder(folder).prompts_eval)
     model, tok = _load(cfg, model, tok)
     model = generation_model(model, cfg.generation_dtype)         # a copy where generation needs one: the loaded model is trained next
-    (rb, base), (rn, bon) = eval_base_and_best_of_n(model, tok, prompts, cfg.strategies, budgets(cfg, prompts), cfg.generation_batch,
-                                                    round_scorer(cfg), seed=cfg.seed + 1000)
+    rb, base = eval_plain(model, tok, prompts, "base", budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg))
+    rn, bon = eval_best_of_n(model, tok, prompts, cfg.strategies, budgets(cfg, prompts), cfg.generation_batch, round_scorer(cfg), seed=cfg.seed + 1000)
     ref = Evaluated(rb + rn, dict(base=base, best_of_n=bon))
     if champion is None: return ref
     path = resolve_model(cfg.model)
