@@ -246,13 +246,18 @@ def decode(model, # the model to generate with (a PEFT model too)
            pad_id:int, # written after an answer's end
            compact:float=0.1, # drop finished rows once this share of the batch has finished
            uniforms=None, # (rows, max_new_tokens) draws in [0, 1), one per row and step (None: torch's generator)
-          ) -> torch.Tensor: # one row of `max_new_tokens` ids per prompt
-    "Generated ids per row (pad after its end), in the batch's order."
+           copies=None, # the prompt (row of `enc`) each answer continues (None: one answer per prompt)
+          ) -> torch.Tensor: # one row of `max_new_tokens` ids per answer
+    "Generated ids per answer (pad after its end), in the batch's order; a prompt of several answers is encoded once."
     mask, dev = enc["attention_mask"], enc["attention_mask"].device
     cache, eos = DynamicCache(config=model.config), torch.tensor(sorted(eos_ids), device=dev)
     kv = {_cache_arg(model): cache}
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
     logits = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **kv).logits[:, -1]
+    if copies is not None:                                   # the prompts' KV cache, copied to each of their answers
+        copies = torch.as_tensor(copies, device=dev)
+        cache.batch_select_indices(copies)
+        mask, pos, logits = mask[copies], pos[copies], logits[copies]
     out = torch.full((len(mask), max_new_tokens), pad_id, device=dev)
     rows, done, nxt = torch.arange(len(mask), device=dev), torch.zeros(len(mask), dtype=torch.bool, device=dev), pos[:, -1:]
     temps = torch.as_tensor(temperature, dtype=torch.float32, device=dev).expand(len(mask))
@@ -309,10 +314,10 @@ def fast_decode(model) -> bool:
     "Whether answers come from `decode` (a CPU, no logits processor it lacks), which takes one temperature and seed per row."
     return not has_gpu() and decodes_alike(model)
 
-def _generate_batch(model, enc, max_new_tokens:int, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list):
+def _generate_batch(model, enc, max_new_tokens:int, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list, copies:list):
     if fast_decode(model):
         uniforms = row_uniforms(texts, max_new_tokens, seeds) if any(temps) else None
-        return decode(model, enc, max_new_tokens, temps, eos_ids, pad_id, uniforms=uniforms)
+        return decode(model, enc, max_new_tokens, temps, eos_ids, pad_id, uniforms=uniforms, copies=copies)
     temperature = temps[0]                                   # `generate` batches rows of one temperature for `model.generate`
     sample = (dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else
               dict(do_sample=False, temperature=None, top_p=None, top_k=None))
@@ -338,7 +343,7 @@ def generate(model, # the model to generate with (a PEFT model too)
     seeds = seeds or [torch.initial_seed()] * len(texts)
     fast = fast_decode(model)
     group = [(b, 0 if fast else t) for b, t in zip(budgets, temps)]      # a batch shares one budget (and, for `model.generate`, temperature)
-    order = sorted(range(len(texts)), key=lambda i: (group[i], len(texts[i])))
+    order = sorted(range(len(texts)), key=lambda i: (group[i], len(texts[i]), texts[i]))   # a chat's answers side by side
     batches = [[i for i in order if group[i] == g] for g in sorted(set(group))]
     batches = [ids[s:s + n] for ids in batches for n in [even_rows(len(ids), rows_for(batch_size, budgets[ids[0]]))] for s in range(0, len(ids), n)]
     eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id
@@ -347,10 +352,13 @@ def generate(model, # the model to generate with (a PEFT model too)
     eos_ids.discard(None)
     out = [None] * len(texts)
     for idx in tqdm(batches, desc=desc, unit="batch", leave=False):
-        enc = tok([texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-        gen = _generate_batch(model, enc, budgets[idx[0]], [temps[i] for i in idx], eos_ids, tok.pad_token_id, [texts[i] for i in idx],
-                              [seeds[i] for i in idx])
-        for i, ids, m in zip(idx, gen.tolist(), enc["attention_mask"].sum(1).tolist()):
+        rows = [texts[i] for i in idx]
+        prompts = list(dict.fromkeys(rows)) if fast else rows          # `decode` encodes a prompt once for all its answers
+        copies = [prompts.index(t) for t in rows] if len(prompts) < len(rows) else None
+        enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+        gen = _generate_batch(model, enc, budgets[idx[0]], [temps[i] for i in idx], eos_ids, tok.pad_token_id, rows, [seeds[i] for i in idx], copies)
+        lengths = enc["attention_mask"].sum(1).tolist()
+        for k, (i, ids) in enumerate(zip(idx, gen.tolist())):
             n = _n_tokens(ids, eos_ids)
-            out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n, prompt_tokens=m)
+            out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n, prompt_tokens=lengths[copies[k] if copies else k])
     return out
