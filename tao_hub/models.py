@@ -9,7 +9,8 @@ __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'BATCH_TOKENS', 'PROCESSOR_DEFAULTS'
            'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'has_gpu', 'world',
            'is_main', 'native_bf16_gpu', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
            'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model', 'generation_text', 'sample_next',
-           'decode', 'rows_for', 'even_rows', 'decodes_alike', 'row_uniforms', 'fast_decode', 'generate']
+           'decode', 'rows_for', 'even_rows', 'decodes_alike', 'row_uniforms', 'keys_and_values', 'fast_decode',
+           'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
 import copy, functools, hashlib, inspect, os, shutil, socket, subprocess, sys, tempfile, zipfile
@@ -19,6 +20,7 @@ import torch
 from filelock import FileLock
 from tqdm.auto import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig, DynamicCache, PreTrainedTokenizerBase
+from transformers.cache_utils import DynamicLayer, DynamicSlidingWindowLayer
 from transformers.utils import logging as hf_logging
 from .errors import ConfigError, ModelError
 from .config import DEFAULT_MODEL, GENERATION_DTYPES, first_line
@@ -310,9 +312,13 @@ def row_uniforms(texts:list, # the batch's model inputs, as text
     seeds = [int(hashlib.sha256(f"{b}\0{t}".encode()).hexdigest()[:15], 16) for b, t in zip(bases, texts)]
     return torch.stack([torch.rand(steps, generator=torch.Generator().manual_seed(s)) for s in seeds])
 
+def keys_and_values(model) -> bool:
+    "Whether the model's cache holds keys and values only, whose rows `decode` copies and drops (not a linear-attention or SSM state)."
+    return all(type(layer) in (DynamicLayer, DynamicSlidingWindowLayer) for layer in DynamicCache(config=model.config).layers)
+
 def fast_decode(model) -> bool:
-    "Whether answers come from `decode` (a CPU, no logits processor it lacks), which takes one temperature and seed per row."
-    return not has_gpu() and decodes_alike(model)
+    "Whether answers come from `decode` (a CPU, no logits processor it lacks, a key-value cache), which takes one temperature and seed per row."
+    return not has_gpu() and decodes_alike(model) and keys_and_values(model)
 
 def _generate_batch(model, enc, max_new_tokens:int, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list, copies:list):
     if fast_decode(model):
