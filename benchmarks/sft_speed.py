@@ -1,5 +1,6 @@
-"""SFT step time: tao-hub's supervised training as it was (padded batches), as it is (padding-free), and with bf16 autocast
-on top (tried, not adopted), interleaved in one run on the same winners, SmolLM2-135M, full-precision LoRA.
+"""SFT step time: tao-hub's supervised training as it was (padded batches), padding-free as of ee42530, and as it is
+(padding-free, attention per packed sequence, the LM head on answer positions only), interleaved in one run on the same
+winners, SmolLM2-135M, full-precision LoRA.
 
 Each variant runs `train_sft` in its own process for one epoch over the same winners (a round's winners.jsonl, or
 answers of 8-60 words to the demo's prompts), batch 8. Reported: median s/step over the steps after the first, trained
@@ -9,10 +10,11 @@ batches must leave unchanged.
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/sft_speed.py --repeats 2                  # ~6 min on 2 CPU cores
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/sft_speed.py --winners tao-out/demo/winners.jsonl
 """
-import argparse, json, statistics, subprocess, sys, tempfile
+import argparse, contextlib, json, statistics, subprocess, sys, tempfile
 from pathlib import Path
 
-VARIANTS = {"padded (before)": dict(padding_free=False), "padding-free (now)": {}, "padding-free + bf16 autocast": dict(bf16=True)}
+VARIANTS = {"padded (before)": dict(padding_free=False), "padding-free (ee42530)": dict(fast=False),
+            "padding-free + packed attention + answer-only head (now)": {}}
 
 def targets(path:str=None, n:int=48) -> list:
     "A round's winners, or answers of 8-60 words to the demo's prompts."
@@ -27,7 +29,9 @@ def case(name:str, winners:str) -> dict:
     from train_overhead import Timer, _timed_init, sft_tokens
     from tao_hub.config import TaoConfig
     from tao_hub.models import load_policy, load_tokenizer, resolve_model
-    over, orig = VARIANTS[name], T.sft_args
+    over, orig = dict(VARIANTS[name]), T.sft_args
+    if not over.pop("fast", True) or over.get("padding_free") is False:     # as before: TRL's dense mask, every position scored
+        T.packed_attention = T.answer_positions_only = lambda *a: contextlib.nullcontext()
     T.sft_args = lambda cfg, out: replace(orig(cfg, out), **over, **({"max_length": 1024} if over.get("padding_free") is False else {}))
     path, timer = resolve_model(), Timer()
     tok, tg = load_tokenizer(path), targets(winners)

@@ -320,8 +320,8 @@ def fast_decode(model) -> bool:
     "Whether answers come from `decode` (a CPU, no logits processor it lacks, a key-value cache), which takes one temperature and seed per row."
     return not has_gpu() and decodes_alike(model) and keys_and_values(model)
 
-def _generate_batch(model, enc, max_new_tokens:int, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list, copies:list):
-    if fast_decode(model):
+def _generate_batch(model, fast:bool, enc, max_new_tokens:int, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list, copies:list):
+    if fast:
         uniforms = row_uniforms(texts, max_new_tokens, seeds) if any(temps) else None
         return decode(model, enc, max_new_tokens, temps, eos_ids, pad_id, uniforms=uniforms, copies=copies)
     temperature = temps[0]                                   # `generate` batches rows of one temperature for `model.generate`
@@ -360,9 +360,10 @@ def generate(model, # the model to generate with (a PEFT model too)
     for idx in tqdm(batches, desc=desc, unit="batch", leave=False):
         rows = [texts[i] for i in idx]
         prompts = list(dict.fromkeys(rows)) if fast else rows          # `decode` encodes a prompt once for all its answers
-        copies = [prompts.index(t) for t in rows] if len(prompts) < len(rows) else None
+        position = {t: k for k, t in enumerate(prompts)}
+        copies = [position[t] for t in rows] if len(prompts) < len(rows) else None
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-        gen = _generate_batch(model, enc, budgets[idx[0]], [temps[i] for i in idx], eos_ids, tok.pad_token_id, rows, [seeds[i] for i in idx], copies)
+        gen = _generate_batch(model, fast, enc, budgets[idx[0]], [temps[i] for i in idx], eos_ids, tok.pad_token_id, rows, [seeds[i] for i in idx], copies)
         lengths = enc["attention_mask"].sum(1).tolist()
         for k, (i, ids) in enumerate(zip(idx, gen.tolist())):
             n = _n_tokens(ids, eos_ids)

@@ -7,18 +7,22 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 # %% auto #0
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'resume_checkpoint', 'SeenPrompts',
            'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'winner_report', 'TimeBudget',
-           'sft_args', 'repaired', 'edit_mask', 'sft_rows', 'train_sft', 'privileged_context', 'sdft_args',
-           'train_sdft', 'train_recipe', 'load_trained', 'write_merged']
+           'sft_args', 'repaired', 'edit_mask', 'sft_rows', 'packed_sdpa', 'packable', 'packed_attention',
+           'answer_positions_only', 'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe',
+           'load_trained', 'write_merged']
 
 # %% ../nbs/08_train.ipynb #abb0ee26
 import difflib, json, time
+from contextlib import contextmanager
 from pathlib import Path
 import torch
 from accelerate.utils import gather_object
 from datasets import Dataset
 from peft import LoraConfig, PeftModel
 from tqdm.auto import tqdm
-from transformers import ProgressCallback, TrainerCallback, TrainerState
+from transformers import AttentionInterface, ProgressCallback, TrainerCallback, TrainerState
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+import trl.trainer.utils as trl_utils
 from trl import GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
 from .errors import ConfigError, DataError, ModelError, MissingOutputError
 from .config import RoundFolder, TaoConfig
@@ -263,6 +267,54 @@ def sft_rows(tok, # the tokenizer (its chat template)
         rows.append(dict(input_ids=full, completion_mask=[0] * len(prompt) + mask))
     return Dataset.from_list(rows)
 
+# %% ../nbs/08_train.ipynb #24572813
+def packed_sdpa(module, # the attention layer
+                query:torch.Tensor, # (1, heads, tokens, head size): a padding-free batch
+                key:torch.Tensor, # (1, key-value heads, tokens, head size)
+                value:torch.Tensor, # (1, key-value heads, tokens, head size)
+                attention_mask, # unused: each sequence is causal on its own
+                cu_seq_lens_q:torch.Tensor=None, # where each packed sequence starts, and the end (TRL's padding-free collator)
+                **kwargs, # the rest of transformers' attention arguments (scaling, dropout)
+               ) -> tuple: # (attention output (1, tokens, heads, head size), None)
+    "transformers attention function: causal SDPA over each sequence of a padding-free batch, not one mask over all of them."
+    if cu_seq_lens_q is None or query.shape[0] != 1:
+        raise ModelError(f"{type(module).__name__} got no packed-sequence boundaries (cu_seq_lens_q): packed attention needs "
+                         "TRL's padding-free batches; train with padding_free=True, or report the model type")
+    ends = cu_seq_lens_q.tolist()
+    parts = [sdpa_attention_forward(module, query[:, :, a:b], key[:, :, a:b], value[:, :, a:b], None, **kwargs)[0] for a, b in zip(ends, ends[1:])]
+    return torch.cat(parts, dim=1), None
+
+AttentionInterface.register("tao_packed_sdpa", packed_sdpa)
+
+# %% ../nbs/08_train.ipynb #44f7a19f
+def packable(model, # a transformers model
+             longest:int, # tokens in the longest training row
+            ) -> bool:
+    "Does `packed_sdpa` compute what the model's SDPA attention would on rows of up to `longest` tokens?"
+    windows = [m.sliding_window for m in model.modules() if isinstance(getattr(m, "sliding_window", None), int)]
+    return model.config._attn_implementation == "sdpa" and all(w >= longest for w in windows)
+
+@contextmanager
+def packed_attention(model, # the model about to train on padding-free batches
+                     longest:int, # tokens in the longest training row
+                     padding_free:bool=True, # are the batches padding-free? (padded ones keep SDPA)
+                    ):
+    "Within the block, a `packable` model training on padding-free batches attends with `packed_sdpa`; restored after."
+    use = padding_free and packable(model, longest)
+    if use: model.set_attn_implementation("tao_packed_sdpa")
+    try: yield use
+    finally:
+        if use: model.set_attn_implementation("sdpa")
+
+# %% ../nbs/08_train.ipynb #3b3a6995
+@contextmanager
+def answer_positions_only():
+    "Within the block, TRL's fused LM head projects only the positions with a label (its GPU path), on any device."
+    device_rule = trl_utils._use_triton                 # TRL asks it only whether to score the labelled positions alone
+    trl_utils._use_triton = lambda device: True
+    try: yield
+    finally: trl_utils._use_triton = device_rule
+
 # %% ../nbs/08_train.ipynb #24ae20f6
 def train_sft(model, # loaded base model
               tok, # its tokenizer
@@ -280,7 +332,7 @@ def train_sft(model, # loaded base model
     trainer = SFTTrainer(model=model, args=sft_args(cfg, RoundFolder(folder).trainer), train_dataset=ds, processing_class=tok, peft_config=peft_config,
                          callbacks=[StepBar("SFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
-    trainer.train()
+    with packed_attention(model, max(map(len, ds["input_ids"])), trainer.args.padding_free), answer_positions_only(): trainer.train()
     return save_training(trainer, folder, adapter_name, recipe="sft", targets=len(targets), prompts=len({t["prompt"] for t in targets}), epochs=cfg.sft_epochs,
                          init_adapter=cfg.init_adapter, edits_only=sum(map(repaired, targets)) if cfg.sft_loss == "edits" else 0)
 
