@@ -274,14 +274,20 @@ def packed_sdpa(module, # the attention layer
                 value:torch.Tensor, # (1, key-value heads, tokens, head size)
                 attention_mask, # unused: each sequence is causal on its own
                 cu_seq_lens_q:torch.Tensor=None, # where each packed sequence starts, and the end (TRL's padding-free collator)
+                position_ids:torch.Tensor=None, # restarting at 0 on each sequence: the boundaries without `cu_seq_lens_q`
+                position_bias:torch.Tensor=None, # an additive (1, heads, tokens, tokens) bias, for the models that have one
                 **kwargs, # the rest of transformers' attention arguments (scaling, dropout)
                ) -> tuple: # (attention output (1, tokens, heads, head size), None)
     "transformers attention function: causal SDPA over each sequence of a padding-free batch, not one mask over all of them."
+    if cu_seq_lens_q is None and position_ids is not None and position_ids.shape[0] == 1:
+        cu_seq_lens_q = torch.cat([(position_ids[0] == 0).nonzero().flatten(), position_ids.new_tensor([position_ids.shape[1]])])
     if cu_seq_lens_q is None or query.shape[0] != 1:
         raise ModelError(f"{type(module).__name__} got no packed-sequence boundaries (cu_seq_lens_q): packed attention needs "
                          "TRL's padding-free batches; train with padding_free=True, or report the model type")
-    ends = cu_seq_lens_q.tolist()
-    parts = [sdpa_attention_forward(module, query[:, :, a:b], key[:, :, a:b], value[:, :, a:b], None, **kwargs)[0] for a, b in zip(ends, ends[1:])]
+    ends, parts = cu_seq_lens_q.tolist(), []
+    for a, b in zip(ends, ends[1:]):
+        bias = None if position_bias is None else position_bias[..., a:b, a:b]
+        parts.append(sdpa_attention_forward(module, query[:, :, a:b], key[:, :, a:b], value[:, :, a:b], None, position_bias=bias, **kwargs)[0])
     return torch.cat(parts, dim=1), None
 
 AttentionInterface.register("tao_packed_sdpa", packed_sdpa)
@@ -291,8 +297,10 @@ def packable(model, # a transformers model
              longest:int, # tokens in the longest training row
             ) -> bool:
     "Does `packed_sdpa` compute what the model's SDPA attention would on rows of up to `longest` tokens?"
-    windows = [m.sliding_window for m in model.modules() if isinstance(getattr(m, "sliding_window", None), int)]
-    return model.config._attn_implementation == "sdpa" and all(w >= longest for w in windows)
+    text = model.config.get_text_config()
+    spans = [getattr(m, "sliding_window", None) for m in model.modules()]
+    spans += [getattr(text, "sliding_window", None), getattr(text, "attention_chunk_size", None)]
+    return model.config._attn_implementation == "sdpa" and all(s >= longest for s in spans if isinstance(s, int))
 
 @contextmanager
 def packed_attention(model, # the model about to train on padding-free batches
@@ -302,6 +310,7 @@ def packed_attention(model, # the model about to train on padding-free batches
     "Within the block, a `packable` model training on padding-free batches attends with `packed_sdpa`; restored after."
     use = padding_free and packable(model, longest)
     if use: model.set_attn_implementation("tao_packed_sdpa")
+    use = use and model.config._attn_implementation == "tao_packed_sdpa"     # a model can refuse (transformers warns)
     try: yield use
     finally:
         if use: model.set_attn_implementation("sdpa")
@@ -309,9 +318,10 @@ def packed_attention(model, # the model about to train on padding-free batches
 # %% ../nbs/08_train.ipynb #3b3a6995
 @contextmanager
 def answer_positions_only():
-    "Within the block, TRL's fused LM head projects only the positions with a label (its GPU path), on any device."
-    device_rule = trl_utils._use_triton                 # TRL asks it only whether to score the labelled positions alone
-    trl_utils._use_triton = lambda device: True
+    "Within the block, TRL's fused LM head projects only the positions with a label (its GPU path) on a CPU too."
+    device_rule = getattr(trl_utils, "_use_triton", None)   # TRL asks it only whether to score the labelled positions alone
+    if device_rule is None: yield; return                   # another TRL: its own rule
+    trl_utils._use_triton = lambda device: device.type == "cpu" or device_rule(device)
     try: yield
     finally: trl_utils._use_triton = device_rule
 
