@@ -8,6 +8,7 @@ def test_gpu_check_dry_run_prints_its_table(root, tmp_path):
     rows = {l.split("|")[1].strip(): l.split("|")[2].strip() for l in r.stdout.splitlines() if l.startswith("| ") and "---" not in l}
     assert "collected" in rows["pytest -m gpu"], rows                   # the GPU tests are found (they need a GPU to run)
     for recipe in ["grpo", "sft"]:                                       # both paths of each recipe trained and were timed
+        assert f"{recipe} LoRA" in rows, rows                               # a step that timed out or failed says so in its row
         cell = rows[f"{recipe} LoRA"]
         assert cell.count("s/step") == 2 and "tao-hub overhead" in cell and "failed" not in cell, cell
     assert "tokens/s" in rows["explore tokens/s, transformers"], rows
