@@ -9,8 +9,8 @@ __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'BATCH_TOKENS', 'PROCESSOR_DEFAULTS'
            'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'has_gpu', 'world',
            'is_main', 'native_bf16_gpu', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
            'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model', 'generation_text', 'sample_next',
-           'decode', 'rows_for', 'even_rows', 'decodes_alike', 'row_uniforms', 'keys_and_values', 'fast_decode',
-           'generate']
+           'ReservedLayer', 'answer_cache', 'decode', 'rows_for', 'even_rows', 'decodes_alike', 'row_uniforms',
+           'keys_and_values', 'fast_decode', 'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
 import copy, functools, hashlib, inspect, os, shutil, socket, subprocess, sys, tempfile, zipfile
@@ -234,6 +234,41 @@ def sample_next(logits, # the last position's logits, one row per sequence
     drawn = torch.searchsorted(cdf, u, right=True).squeeze(1).clamp_(max=cdf.shape[1] - 1)   # right: u == 0 never picks a 0-probability token
     return drawn if temp.all() else torch.where(temp.squeeze(1) > 0, drawn, logits.argmax(-1))
 
+# %% ../nbs/03_models.ipynb #a9c7f17b
+class ReservedLayer(DynamicLayer):
+    "A full-attention KV cache layer with room reserved for `room` more tokens: a step writes its keys and values in place."
+    def __init__(self, room:int): super().__init__(); self.room, self._written = room, None
+
+    def _moved(self, old, new, n:int, size:int):
+        buf = new.new_empty(*new.shape[:2], size, new.shape[-1])
+        if n: buf[:, :, :n] = old
+        return buf
+
+    def update(self, key_states, value_states, *args, **kwargs):
+        if not self.is_initialized: self.lazy_initialization(key_states, value_states)
+        n = self.get_seq_length()
+        m = n + key_states.shape[-2]
+        if self.keys is not self._written or m > self._k.shape[-2]:   # the first tokens, full, or changed by `crop` or a repeat
+            self._k = self._moved(self.keys, key_states, n, m + self.room)
+            self._v = self._moved(self.values, value_states, n, m + self.room)
+        self._k[:, :, n:m], self._v[:, :, n:m] = key_states, value_states
+        self.keys, self.values = self._written, _ = self._k[:, :, :m], self._v[:, :, :m]
+        return self.keys, self.values
+
+    def batch_select_indices(self, indices):
+        n = self.get_seq_length()
+        if self.keys is not self._written or not n: return super().batch_select_indices(indices)
+        self._k, self._v = self._k[indices], self._v[indices]
+        self.keys, self.values = self._written, _ = self._k[:, :, :n], self._v[:, :, :n]
+
+def answer_cache(model, # the model to generate with
+                 room:int, # tokens to reserve past the prompt: the answer budget
+                ) -> DynamicCache:
+    "`DynamicCache` for `decode`, its full-attention layers `ReservedLayer`s (sliding-window layers stay as they are)."
+    cache = DynamicCache(config=model.config)
+    cache.layers = [ReservedLayer(room) if type(layer) is DynamicLayer else layer for layer in cache.layers]
+    return cache
+
 # %% ../nbs/03_models.ipynb #2a5e6931
 def _cache_arg(model) -> str:
     "The name the model's forward takes its KV cache by: `cache` from transformers 5.25 on, `past_key_values` before."
@@ -252,7 +287,7 @@ def decode(model, # the model to generate with (a PEFT model too)
           ) -> torch.Tensor: # one row of `max_new_tokens` ids per answer
     "Generated ids per answer (pad after its end), in the batch's order; a prompt of several answers is encoded once."
     mask, dev = enc["attention_mask"], enc["attention_mask"].device
-    cache, eos = DynamicCache(config=model.config), torch.tensor(sorted(eos_ids), device=dev)
+    cache, eos = answer_cache(model, max_new_tokens), torch.tensor(sorted(eos_ids), device=dev)
     kv = {_cache_arg(model): cache}
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
     logits = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **kv).logits[:, -1]
