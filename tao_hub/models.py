@@ -258,8 +258,15 @@ class ReservedLayer(DynamicLayer):
     def batch_select_indices(self, indices):
         n = self.get_seq_length()
         if self.keys is not self._written or not n: return super().batch_select_indices(indices)
-        self._k, self._v = self._k[indices], self._v[indices]
+        indices = torch.as_tensor(indices, device=self._k.device)
+        self._k, self._v = (buf.new_empty(len(indices), *buf.shape[1:]) for buf in (self._k, self._v))
+        torch.index_select(self.keys, 0, indices, out=self._k[:, :, :n])        # the written part only: the room stays untouched
+        torch.index_select(self.values, 0, indices, out=self._v[:, :, :n])
         self.keys, self.values = self._written, _ = self._k[:, :, :n], self._v[:, :, :n]
+
+    def reset(self):
+        super().reset()
+        self._k = self._v = self._written = None
 
 def answer_cache(model, # the model to generate with
                  room:int, # tokens to reserve past the prompt: the answer budget
