@@ -244,6 +244,12 @@ class ReservedLayer(DynamicLayer):
         if n: buf[:, :, :n] = old
         return buf
 
+    def _show(self, n:int):
+        "Keys and values are views of the buffers' first `n` tokens; `_written` marks the view this layer made."
+        self.keys = self._written = self._k[:, :, :n]
+        self.values = self._v[:, :, :n]
+        return self.keys, self.values
+
     def update(self, key_states, value_states, *args, **kwargs):
         if not self.is_initialized: self.lazy_initialization(key_states, value_states)
         n = self.get_seq_length()
@@ -252,8 +258,7 @@ class ReservedLayer(DynamicLayer):
             self._k = self._moved(self.keys, key_states, n, m + self.room)
             self._v = self._moved(self.values, value_states, n, m + self.room)
         self._k[:, :, n:m], self._v[:, :, n:m] = key_states, value_states
-        self.keys, self.values = self._written, _ = self._k[:, :, :m], self._v[:, :, :m]
-        return self.keys, self.values
+        return self._show(m)
 
     def batch_select_indices(self, indices):
         n = self.get_seq_length()
@@ -262,7 +267,7 @@ class ReservedLayer(DynamicLayer):
         self._k, self._v = (buf.new_empty(len(indices), *buf.shape[1:]) for buf in (self._k, self._v))
         torch.index_select(self.keys, 0, indices, out=self._k[:, :, :n])        # the written part only: the room stays untouched
         torch.index_select(self.values, 0, indices, out=self._v[:, :, :n])
-        self.keys, self.values = self._written, _ = self._k[:, :, :n], self._v[:, :, :n]
+        self._show(n)
 
     def reset(self):
         super().reset()
