@@ -12,6 +12,10 @@ for a file in IFEval's format), then scores every held-out answer per instructio
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py                                # builtin task, seeds 0 and 1 (~30 min)
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py --prompts input_data.jsonl --tag ifeval-public
                                                   # a file in IFEval's format (google/IFEval): train on part, score on the rest
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py --prompts input_data.jsonl --tag ifeval-public --wide 80
+                                                  # also base and tuned on 80 more of the file's prompts, unused by the round
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py --seeds 0 --tag ifeval-public --reuse --wide 80
+                                                  # the same for a round already in results/TAG/seed0 (no new round)
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/effect_ifeval.py --seeds ""                     # the saved table again
 
 The rounds stay in results/TAG/seedN/ (candidates, winners, every generation); the figures go to results/TAG.json.
@@ -69,6 +73,47 @@ def figures(folder:Path) -> dict:
                 wall_seconds=json.loads((folder/"run.json").read_text()).get("wall_seconds"),
                 samples=[dict(prompt=p, base=c["base"][p]["answer"], tuned=c["tuned"][p]["answer"]) for p in prompts[:6]])
 
+def unused_prompts(folder:Path, n:int) -> list:
+    "The last `n` prompts of the round's seeded shuffle of its file (its split reaches them last): the same for any n_train that leaves them out."
+    from tao_hub.config import TaoConfig
+    from tao_hub.data import read_source
+    from tao_hub.round import usable_prompts
+    from tao_hub.verifiers import checkable, prompt_instructions
+    cfg = TaoConfig(**json.loads((folder/"config.json").read_text()))
+    ps, dropped, _ = read_source(cfg)
+    usable = usable_prompts(cfg, ps, dropped)
+    last = random.Random(cfg.seed).sample(usable, len(usable))[-n:] if len(usable) > 2 * n else []      # `split_prompts`'s shuffle
+    used = {json.loads(l)["prompt"] for f in ("prompts_train.jsonl", "prompts_eval.jsonl") for l in (folder/f).read_text().splitlines()}
+    if not last or used & {r["prompt"] for r in last}: sys.exit(f"--wide {n}: the file has too few prompts the round did not use; lower it")
+    return [r for r in last if checkable(prompt_instructions(r["prompt"], r.get("instruction_id_list"), r.get("kwargs")))]
+
+def wider(folder:Path, n:int, cap:int=None) -> dict:
+    "Base and tuned (greedy) on `n` of the file's prompts that the round neither trained nor evaluated on: accuracy, loops, tokens, tuned - base."
+    from tao_hub.config import TaoConfig
+    from tao_hub.eval import eval_plain
+    from tao_hub.models import generation_model, load_policy, load_tokenizer, resolve_model
+    from tao_hub.round import budgets, round_scorer
+    from tao_hub.train import load_trained
+    from tao_hub.verifiers import checkable, degenerate, followed, prompt_instructions
+    cfg, rows = TaoConfig(**json.loads((folder/"config.json").read_text())), unused_prompts(folder, n)
+    b, path = budgets(cfg, rows), resolve_model(cfg.model)
+    b = [min(x, cap or x) for x in b] if isinstance(b, list) else min(b, cap or b)
+    def answered(r, g):
+        pairs = checkable(prompt_instructions(r["prompt"], r["instruction_id_list"], r["kwargs"]))
+        return dict(answer=g["completion"], tokens=g["tokens"], ok=followed(r["prompt"], g["completion"], pairs),
+                    degenerate=degenerate(r["prompt"], g["completion"], instruction_id_list=r["instruction_id_list"], kwargs=r["kwargs"]))
+    out = {}
+    for name in ("base", "tuned"):
+        model = load_trained(path, folder/"adapter", cfg.load_in_4bit) if name == "tuned" else load_policy(path, cfg.load_in_4bit)
+        gen, _ = eval_plain(generation_model(model, cfg.generation_dtype, owned=True), load_tokenizer(path), rows, name, b,
+                            cfg.generation_batch, round_scorer(cfg))
+        out[name] = {r["prompt"]: answered(r, g) for r, g in zip(rows, gen)}
+    ps = sorted(out["base"])
+    (folder/"wide_generations.json").write_text(json.dumps(out, indent=1))
+    return dict(n_prompts=len(ps), answer_cap=cap, tuned_minus_base=paired(out["tuned"], out["base"], ps),
+                systems={s: dict(instruction=inst_acc(out[s], ps), prompt=prompt_acc(out[s], ps), tokens=sum(out[s][p]["tokens"] for p in ps) / len(ps),
+                                 degenerate=sum(out[s][p]["degenerate"] is not None for p in ps) / len(ps)) for s in out})
+
 def table(runs:list) -> str:
     "Markdown: one row per seed and system, then accuracy per instruction kind summed over the seeds."
     lines = ["| seed | system | instruction-level | prompt-level | tokens/answer | degenerate | tuned − base [paired 95% CI] | share of best-of-N gain |",
@@ -85,6 +130,15 @@ def table(runs:list) -> str:
         for k, v in r["figures"]["kinds"].items():
             for s in SYSTEMS:
                 kinds.setdefault(k, {x: [0, 0] for x in SYSTEMS})[s][0] += v[s][0]; kinds[k][s][1] += v[s][1]
+    for r in runs:
+        w = r["figures"].get("wide")
+        if not w: continue
+        d = w["tuned_minus_base"]
+        cap = f"answers of at most {w['answer_cap']} tokens" if w["answer_cap"] else "the round's answer budgets"
+        lines += ["", f"Seed {r['seed']}, {w['n_prompts']} more of the file's prompts, unused by the round ({cap}):",
+                  "", "| system | instruction-level | prompt-level | tokens/answer | degenerate |", "|---|---|---|---|---|"]
+        lines += [f"| {s} | {x['instruction']:.3f} | {x['prompt']:.3f} | {x['tokens']:.0f} | {x['degenerate']:.0%} |" for s, x in w["systems"].items()]
+        lines.append(f"\ntuned − base, instruction level: {d['diff']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}]")
     lines += ["", "| instruction kind | n | base | best-of-N | tuned |", "|---|---|---|---|---|"]
     for k, v in sorted(kinds.items()):
         lines.append(f"| {k} | {v['base'][1]} | " + " | ".join(f"{v[s][0] / v[s][1]:.2f}" for s in SYSTEMS) + " |")
@@ -96,6 +150,9 @@ def main():
     p.add_argument("--prompts", default="builtin", help="'builtin' (--task ifeval), or a prompt file in IFEval's format")
     p.add_argument("--tag", default="effect-ifeval", help="results go to results/TAG.json and results/TAG/")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a round setting (e.g. n_train=96)")
+    p.add_argument("--wide", type=int, default=0, help="also answer N more of the file's prompts, unused by the round, with base and tuned")
+    p.add_argument("--wide-cap", type=int, help="at most this many tokens per answer in --wide (default: the round's budgets)")
+    p.add_argument("--reuse", action="store_true", help="score the round already in results/TAG/seedN instead of running one")
     args = p.parse_args()
     from tao_hub.config import TaoConfig, parse_sets
     from tao_hub.round import run_round
@@ -104,8 +161,9 @@ def main():
     for seed in [int(s) for s in args.seeds.split(",") if s.strip()]:
         out = folder/f"seed{seed}"
         task = dict(task="ifeval") if args.prompts == "builtin" else dict(prompts=args.prompts, reward=["verifier:ifeval"])
-        run_round(TaoConfig(**task, **parse_sets(args.set), seed=seed, out=str(out), overwrite=True))
+        if not args.reuse: run_round(TaoConfig(**task, **parse_sets(args.set), seed=seed, out=str(out), overwrite=True))
         run = dict(seed=seed, prompts=args.prompts, sets=args.set, n_train=json.loads((out/"config.json").read_text())["n_train"], figures=figures(out))
+        if args.wide: run["figures"]["wide"] = wider(out, args.wide, args.wide_cap)
         saved["runs"] = [r for r in saved["runs"] if r["seed"] != seed] + [run]
         path.write_text(json.dumps(saved, indent=1))
         for s in run["figures"]["samples"][:3]: print(f"\nPROMPT {s['prompt']}\nBASE   {s['base'][:400]!r}\nTUNED  {s['tuned'][:400]!r}")

@@ -1,6 +1,6 @@
-"""SFT step time: tao-hub's supervised training as it was (padded batches), padding-free as of ee42530, and as it is
-(padding-free, attention per packed sequence, the LM head on answer positions only), interleaved in one run on the same
-winners, SmolLM2-135M, full-precision LoRA.
+"""SFT step time: tao-hub's supervised training as it was (padded batches), padding-free as of ee42530, with attention
+per packed sequence and the LM head on answer positions only (as it is), and the same with token-level unlikelihood
+(`--sft-unlikelihood 1`), interleaved in one run on the same winners, SmolLM2-135M, full-precision LoRA.
 
 Each variant runs `train_sft` in its own process for one epoch over the same winners (a round's winners.jsonl, or
 answers of 8-60 words to the demo's prompts), batch 8. Reported: median s/step over the steps after the first, trained
@@ -13,8 +13,9 @@ batches must leave unchanged.
 import argparse, contextlib, json, statistics, subprocess, sys, tempfile
 from pathlib import Path
 
-VARIANTS = {"padded (before)": dict(padding_free=False), "padding-free (ee42530)": dict(fast=False),
-            "padding-free + packed attention + answer-only head (now)": {}}
+VARIANTS = {"padded (before)": dict(padding_free=False, unlikelihood=0.0), "padding-free (ee42530)": dict(fast=False, unlikelihood=0.0),
+            "padding-free + packed attention + answer-only head (now)": dict(unlikelihood=0.0),
+            "the same + --sft-unlikelihood 1": dict(unlikelihood=1.0)}
 
 def targets(path:str=None, n:int=48) -> list:
     "A round's winners, or answers of 8-60 words to the demo's prompts."
@@ -30,6 +31,7 @@ def case(name:str, winners:str) -> dict:
     from tao_hub.config import TaoConfig
     from tao_hub.models import load_policy, load_tokenizer, resolve_model
     over, orig = dict(VARIANTS[name]), T.sft_args
+    unlikelihood = over.pop("unlikelihood")
     if not over.pop("fast", True) or over.get("padding_free") is False:     # as before: TRL's dense mask, every position scored
         T.packed_attention = T.answer_positions_only = lambda *a: contextlib.nullcontext()
     T.sft_args = lambda cfg, out: replace(orig(cfg, out), **over, **({"max_length": 1024} if over.get("padding_free") is False else {}))
@@ -37,7 +39,7 @@ def case(name:str, winners:str) -> dict:
     tok, tg = load_tokenizer(path), targets(winners)
     _timed_init(timer)
     with tempfile.TemporaryDirectory() as d:
-        _, log = T.train_sft(load_policy(path, False), tok, tg, TaoConfig(sft_epochs=1, per_device_train_batch_size=8), d)
+        _, log = T.train_sft(load_policy(path, False), tok, tg, TaoConfig(sft_epochs=1, per_device_train_batch_size=8, sft_unlikelihood=unlikelihood), d)
     tokens = sft_tokens(tok, tg)
     return dict(variant=name, s_per_step=statistics.median(timer.steps[1:]), tokens_per_s=tokens / sum(timer.steps),
                 losses=[round(l["loss"], 4) for l in log if "loss" in l][:4])

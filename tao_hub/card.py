@@ -116,6 +116,8 @@ def training_text(cfg:dict, train:dict) -> str:
            f"{phase.get('prompts', '?')} prompts (the scorers' bar: {bar}; "
            f"at most {cfg.get('winners_per_prompt', 2)} per prompt; no strategy scaffold in the targets), "
            f"{cfg.get('sft_epochs', '?')} epochs, learning rate {cfg.get('sft_learning_rate', '?')}"
+           + (f", plus {cfg['sft_unlikelihood']} x token-level unlikelihood of the answer's earlier tokens (against loops)"
+              if cfg.get("sft_unlikelihood") else "")
            + (f"; {phase['edits_only']} of the winners were drafts repaired by rule, trained on the repaired tokens only" if phase.get("edits_only") else ""))
     sdft = (f"self-distillation (TRL SDFT): the base model shown the restated requirements and a winning answer is the teacher of the plain-prompt student, "
             f"{steps.get('sdft', cfg['steps'])} steps, learning rate {cfg.get('sft_learning_rate', '?')}")

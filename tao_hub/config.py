@@ -188,6 +188,10 @@ class TaoConfig:
     sft_loss: Literal["all", "edits"] = _opt("all", "what a winner that rule-based `repair` made from the model's own draft teaches in supervised "
                                              "training: all (every token, as any other winner) or edits (the loss only on the tokens the repair "
                                              "changed: larger and less steady gains on IFEval-style prompts, shorter answers; benchmarks/README.md)")
+    sft_unlikelihood: float = _opt(0.0, "weight of token-level unlikelihood in supervised training (sft, sft+grpo): a penalty on giving "
+                                        "probability to the tokens the answer already used, against the loops small models fall into "
+                                        "(1.0 halved SmolLM2's loops on IFEval-style prompts but cost part of the gain; benchmarks/README.md); "
+                                        "0: plain imitation")
     load_in_4bit: bool | Literal["auto"] = _opt("auto",
                                                 "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), "
                                       "true or false")
@@ -319,7 +323,8 @@ def check_config(cfg:TaoConfig):
         if getattr(cfg, k) is not None and getattr(cfg, k) < 1: raise ConfigError(f"{k} must be at least 1, got {getattr(cfg, k)}")
     for k, lo, hi, what in [("learning_rate", 0, None, "positive"), ("sft_learning_rate", 0, None, "positive"),
                             ("temperature", 0, None, "positive"), ("lora_alpha", 0, None, "positive"),
-                            ("beta", None, None, "0 or more"), ("lora_dropout", None, 1, "in [0, 1)"), ("judge_timeout", 0, None, "positive")]:
+                            ("beta", None, None, "0 or more"), ("sft_unlikelihood", None, None, "0 or more"),
+                            ("lora_dropout", None, 1, "in [0, 1)"), ("judge_timeout", 0, None, "positive")]:
         v = getattr(cfg, k)
         if not math.isfinite(v) or v < 0 or (lo is not None and v <= lo) or (hi is not None and v >= hi): raise ConfigError(f"{k} must be {what}, got {v}")
     if not 0 <= cfg.seed < 2**32: raise ConfigError(f"seed must be in [0, 2**32), got {cfg.seed}")

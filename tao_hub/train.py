@@ -8,12 +8,13 @@ Docs: https://tao-hub.github.io/tao-hub/train.html.md"""
 __all__ = ['grpo_generation', 'grpo_args', 'lora_config', 'start_model', 'checkpoints', 'resume_checkpoint', 'SeenPrompts',
            'StepBar', 'save_training', 'train_or_finish', 'train_grpo', 'winners', 'winner_report', 'TimeBudget',
            'sft_args', 'repaired', 'edit_mask', 'sft_rows', 'packed_sdpa', 'packable', 'packed_attention',
-           'answer_positions_only', 'train_sft', 'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe',
-           'load_trained', 'write_merged']
+           'answer_positions_only', 'earlier_tokens', 'unlikelihood', 'UnlikelihoodSFTTrainer', 'train_sft',
+           'privileged_context', 'sdft_args', 'train_sdft', 'train_recipe', 'load_trained', 'write_merged']
 
 # %% ../nbs/08_train.ipynb #abb0ee26
 import difflib, json, time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 import torch
 from accelerate.utils import gather_object
@@ -325,6 +326,44 @@ def answer_positions_only():
     try: yield
     finally: trl_utils._use_triton = device_rule
 
+# %% ../nbs/08_train.ipynb #79d6ebb3
+def earlier_tokens(target:torch.Tensor, # (n,) the answers' tokens, in order
+                   answer:torch.Tensor, # (n,) which answer each token belongs to
+                  ) -> torch.Tensor: # (n, n) bool: [i, j] when token j is one of position i's candidates
+    "Unlikelihood's candidates: per position, each token its answer used earlier (its first use), except the one to write there."
+    k = torch.arange(len(target), device=target.device)
+    before = (k[None, :] < k[:, None]) & (answer[None, :] == answer[:, None])
+    same = target[None, :] == target[:, None]
+    return before & ~same & ~(before & same).any(1)[None, :]
+
+# %% ../nbs/08_train.ipynb #275f4840
+def unlikelihood(logp:torch.Tensor, # (n, vocabulary) log-probabilities at the answers' positions
+                 target:torch.Tensor, # (n,) the token to write at each
+                 answer:torch.Tensor, # (n,) which answer each position belongs to
+                ) -> torch.Tensor: # (n,) each position's term
+    "Token-level unlikelihood: per position, −Σ log(1 − p(c)) over its `earlier_tokens` c."
+    p = logp[:, target].exp().clamp(max=1 - 1e-6)
+    return -(torch.log1p(-p) * earlier_tokens(target, answer)).sum(1)
+
+# %% ../nbs/08_train.ipynb #999a067f
+class UnlikelihoodSFTTrainer(SFTTrainer):
+    "TRL's `SFTTrainer`, its loss the answer tokens' NLL plus `weight` x their token-level `unlikelihood`."
+    def __init__(self, *args, weight:float=1.0, **kwargs): super().__init__(*args, **kwargs); self.weight = weight
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        labels = inputs["labels"]; nxt = labels[:, 1:]
+        rows, cols = (nxt != -100).nonzero(as_tuple=True)
+        kw = {k: v for k, v in inputs.items() if k != "labels"} | dict(use_cache=False)
+        logits = model(**kw, logits_to_keep=cols).logits[0] if len(labels) == 1 else model(**kw).logits[rows, cols]
+        logp, target = logits.float().log_softmax(-1), nxt[rows, cols]
+        starts = inputs.get("position_ids", torch.ones_like(labels)) == 0        # a packed answer starts where positions restart
+        answer = rows * labels.shape[1] + starts.cumsum(1)[rows, cols + 1]
+        nll, ul = -logp.gather(1, target[:, None]).squeeze(1), unlikelihood(logp, target, answer)
+        self._metrics["train" if model.training else "eval"]["unlikelihood"].append(ul.mean().item() if len(ul) else 0.0)
+        loss = (nll.sum() + self.weight * ul.sum()) / torch.as_tensor(len(target) if num_items_in_batch is None else num_items_in_batch).clamp(min=1)
+        if self.args.average_tokens_across_devices and num_items_in_batch is not None: loss = loss * self.accelerator.num_processes
+        return (loss, None) if return_outputs else loss
+
 # %% ../nbs/08_train.ipynb #24ae20f6
 def train_sft(model, # loaded base model
               tok, # its tokenizer
@@ -339,12 +378,14 @@ def train_sft(model, # loaded base model
                                    "lower --min-winner-score, add prompts or strategies, or use --recipe grpo")
     ds = sft_rows(tok, targets, cfg.sft_loss)
     model, peft_config = start_model(model, cfg)
-    trainer = SFTTrainer(model=model, args=sft_args(cfg, RoundFolder(folder).trainer), train_dataset=ds, processing_class=tok, peft_config=peft_config,
+    trainer_class = partial(UnlikelihoodSFTTrainer, weight=cfg.sft_unlikelihood) if cfg.sft_unlikelihood else SFTTrainer
+    trainer = trainer_class(model=model, args=sft_args(cfg, RoundFolder(folder).trainer), train_dataset=ds, processing_class=tok, peft_config=peft_config,
                          callbacks=[StepBar("SFT", "loss")] * (world()["rank"] == 0) + list(callbacks))
     trainer.remove_callback(ProgressCallback)
     with packed_attention(model, max(map(len, ds["input_ids"])), trainer.args.padding_free), answer_positions_only(): trainer.train()
     return save_training(trainer, folder, adapter_name, recipe="sft", targets=len(targets), prompts=len({t["prompt"] for t in targets}), epochs=cfg.sft_epochs,
-                         init_adapter=cfg.init_adapter, edits_only=sum(map(repaired, targets)) if cfg.sft_loss == "edits" else 0)
+                         unlikelihood=cfg.sft_unlikelihood, init_adapter=cfg.init_adapter,
+                         edits_only=sum(map(repaired, targets)) if cfg.sft_loss == "edits" else 0)
 
 # %% ../nbs/08_train.ipynb #d5d43682
 def privileged_context(prompt:str, # the plain prompt

@@ -6,13 +6,15 @@ Docs: https://tao-hub.github.io/tao-hub/verifiers.html.md"""
 
 # %% auto #0
 __all__ = ['IFEVAL_IDS', 'message_text', 'Verifier', 'repetition', 'request_words', 'degenerate', 'ConstraintReward',
-           'ifeval_instructions', 'prompt_instructions', 'instructions_of', 'checkable', 'ifeval_unavailable',
-           'IFEvalReward', 'instruction_text', 'followed', 'math_answer', 'MathReward', 'extract_code', 'SQLReward',
-           'run_sandboxed', 'PythonReward', 'final_answer', 'SelfConsistency', 'Guard']
+           'ifeval_instructions', 'prompt_instructions', 'ifeval_registry', 'seeded_random', 'instructions_of',
+           'checkable', 'ifeval_unavailable', 'IFEvalReward', 'instruction_text', 'followed', 'math_answer',
+           'MathReward', 'extract_code', 'SQLReward', 'run_sandboxed', 'PythonReward', 'final_answer',
+           'SelfConsistency', 'Guard']
 
 # %% ../nbs/05_verifiers.ipynb #5a495630
-import json, os, re, signal, sqlite3, subprocess, sys, tempfile, threading, time, warnings
+import json, os, random, re, signal, sqlite3, subprocess, sys, tempfile, threading, time, warnings
 from collections import Counter
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from .errors import ScorerError
@@ -148,11 +150,26 @@ def prompt_instructions(prompt:str, # the request
     if isinstance(ids, str): ids = [ids]
     return [(i, {a: v for a, v in (k or {}).items() if v is not None}) for i, k in zip(ids, kws or [{}] * len(ids))]
 
-def _checker(iid:str, kw:dict, prompt:str=""):
+@cache
+def ifeval_registry() -> dict:
+    "IFEval's checker classes by instruction id, with language detection seeded: a check gives the same verdict every time."
+    import langdetect
     from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
-    c = INSTRUCTION_DICT[iid](iid)
-    c.build_description(**kw)
-    if "prompt" in (c.get_instruction_args() or {}): c.build_description(prompt=prompt)
+    langdetect.DetectorFactory.seed = 0     # langdetect samples: unseeded, the same answer can pass once and fail the next time
+    return INSTRUCTION_DICT
+
+@contextmanager
+def seeded_random(seed:int=0):
+    "Python's `random` seeded within the block and restored after: IFEval's checkers draw any argument a request left invalid."
+    state = random.getstate(); random.seed(seed)
+    try: yield
+    finally: random.setstate(state)
+
+def _checker(iid:str, kw:dict, prompt:str=""):
+    c = ifeval_registry()[iid](iid)
+    with seeded_random():                  # e.g. letter_frequency with the "letter" "!" (in IFEval's own data) picks a random letter
+        c.build_description(**kw)
+        if "prompt" in (c.get_instruction_args() or {}): c.build_description(prompt=prompt)
     return c
 
 # %% ../nbs/05_verifiers.ipynb #2279180b
@@ -163,19 +180,17 @@ def instructions_of(row:dict) -> dict:
 # %% ../nbs/05_verifiers.ipynb #a111cd53
 def checkable(pairs:list) -> list:
     "The (id, arguments) pairs whose checker exists, can run here and accepts the arguments."
-    from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
     def builds(i, k):
         try: _checker(i, k); return True
         except Exception: return False            # e.g. repeat_prompt without its text, a relation IFEval does not know
-    return [(i, k) for i, k in pairs if i in INSTRUCTION_DICT and i not in ifeval_unavailable() and builds(i, k)]
+    return [(i, k) for i, k in pairs if i in ifeval_registry() and i not in ifeval_unavailable() and builds(i, k)]
 
 # %% ../nbs/05_verifiers.ipynb #bab2e559
 @cache
 def ifeval_unavailable() -> tuple:
     "IFEval instruction ids whose checker cannot run here (missing NLTK data), found by trying each once."
-    from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
     bad = []
-    for iid, cls in INSTRUCTION_DICT.items():
+    for iid, cls in ifeval_registry().items():
         c = cls(iid)
         try:
             c.build_description(**({"prompt_to_repeat": "x"} if iid == "combination:repeat_prompt" else {}))
@@ -190,15 +205,14 @@ class IFEvalReward(Verifier):
     def __init__(self):
         super().__init__()
         from if_verifiable.common import evaluate_instructions
-        from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
-        self._eval, self.registry, self.unavailable, self.skipped = evaluate_instructions, INSTRUCTION_DICT, set(ifeval_unavailable()), Counter()
+        self._eval, self.registry, self.unavailable, self.skipped = evaluate_instructions, ifeval_registry(), set(ifeval_unavailable()), Counter()
 
     def check(self, prompt:str, completion:str, instruction_id_list=None, kwargs=None, **row):
         pairs = prompt_instructions(prompt, instruction_id_list, kwargs)
         keep = checkable(pairs)
         self.skipped.update(i for i, _ in pairs if (i, _) not in keep)
         if not keep: return None
-        return self._eval(completion, [i for i, _ in keep], [k for _, k in keep], prompt, self.registry)[1].partial_strict
+        with seeded_random(): return self._eval(completion, [i for i, _ in keep], [k for _, k in keep], prompt, self.registry)[1].partial_strict
 
 # %% ../nbs/05_verifiers.ipynb #f1310e36
 def instruction_text(iid:str, # an IFEval instruction id, e.g. punctuation:no_comma
