@@ -154,6 +154,7 @@ def main():
     p.add_argument("--wide-cap", type=int, help="at most this many tokens per answer in --wide (default: the round's budgets)")
     p.add_argument("--reuse", action="store_true", help="score the round already in results/TAG/seedN instead of running one")
     args = p.parse_args()
+    if args.wide and args.prompts == "builtin": p.error("--wide needs --prompts FILE: the builtin task has no unused prompts to draw")
     from tao_hub.config import TaoConfig, parse_sets
     from tao_hub.round import run_round
     path, folder = RESULTS/f"{args.tag}.json", RESULTS/args.tag
@@ -162,8 +163,11 @@ def main():
         out = folder/f"seed{seed}"
         task = dict(task="ifeval") if args.prompts == "builtin" else dict(prompts=args.prompts, reward=["verifier:ifeval"])
         if not args.reuse: run_round(TaoConfig(**task, **parse_sets(args.set), seed=seed, out=str(out), overwrite=True))
-        run = dict(seed=seed, prompts=args.prompts, sets=args.set, n_train=json.loads((out/"config.json").read_text())["n_train"], figures=figures(out))
-        if args.wide: run["figures"]["wide"] = wider(out, args.wide, args.wide_cap)
+        earlier = next((r for r in saved["runs"] if r["seed"] == seed), {})
+        run = dict(seed=seed, prompts=args.prompts, sets=earlier.get("sets") if args.reuse else args.set,
+                   n_train=json.loads((out/"config.json").read_text())["n_train"], figures=figures(out))
+        wide = wider(out, args.wide, args.wide_cap) if args.wide else earlier.get("figures", {}).get("wide") if args.reuse else None
+        if wide: run["figures"]["wide"] = wide
         saved["runs"] = [r for r in saved["runs"] if r["seed"] != seed] + [run]
         path.write_text(json.dumps(saved, indent=1))
         for s in run["figures"]["samples"][:3]: print(f"\nPROMPT {s['prompt']}\nBASE   {s['base'][:400]!r}\nTUNED  {s['tuned'][:400]!r}")

@@ -348,7 +348,11 @@ def unlikelihood(logp:torch.Tensor, # (n, vocabulary) log-probabilities at the a
 # %% ../nbs/08_train.ipynb #999a067f
 class UnlikelihoodSFTTrainer(SFTTrainer):
     "TRL's `SFTTrainer`, its loss the answer tokens' NLL plus `weight` x their token-level `unlikelihood`."
-    def __init__(self, *args, weight:float=1.0, **kwargs): super().__init__(*args, **kwargs); self.weight = weight
+    def __init__(self, *args, weight:float=1.0, **kwargs):
+        super().__init__(*args, **kwargs); self.weight = weight
+        if self.args.loss_type != "nll" or self.label_smoother is not None or self.compute_loss_func is not None:
+            raise ConfigError("sft_unlikelihood works with the plain NLL loss only: unset loss_type, label_smoothing_factor "
+                              "and compute_loss_func, or set sft_unlikelihood to 0")
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         labels = inputs["labels"]; nxt = labels[:, 1:]
@@ -357,9 +361,14 @@ class UnlikelihoodSFTTrainer(SFTTrainer):
         logits = model(**kw, logits_to_keep=cols).logits[0] if len(labels) == 1 else model(**kw).logits[rows, cols]
         logp, target = logits.float().log_softmax(-1), nxt[rows, cols]
         starts = inputs.get("position_ids", torch.ones_like(labels)) == 0        # a packed answer starts where positions restart
-        answer = rows * labels.shape[1] + starts.cumsum(1)[rows, cols + 1]
+        answer = rows * (labels.shape[1] + 1) + starts.cumsum(1)[rows, cols + 1]
         nll, ul = -logp.gather(1, target[:, None]).squeeze(1), unlikelihood(logp, target, answer)
-        self._metrics["train" if model.training else "eval"]["unlikelihood"].append(ul.mean().item() if len(ul) else 0.0)
+        mode = "train" if model.training else "eval"
+        self._metrics[mode]["unlikelihood"].append(ul.mean().item() if len(ul) else 0.0)
+        if mode == "train":                                                    # as TRL counts them: every token, padding left out
+            seen = inputs["attention_mask"].sum() if "attention_mask" in inputs else torch.tensor(labels.numel(), device=labels.device)
+            self._total_train_tokens += self.accelerator.gather_for_metrics(seen).sum().item()
+            self._metrics[mode]["num_tokens"] = [self._total_train_tokens]
         loss = (nll.sum() + self.weight * ul.sum()) / torch.as_tensor(len(target) if num_items_in_batch is None else num_items_in_batch).clamp(min=1)
         if self.args.average_tokens_across_devices and num_items_in_batch is not None: loss = loss * self.accelerator.num_processes
         return (loss, None) if return_outputs else loss

@@ -158,12 +158,15 @@ def ifeval_registry() -> dict:
     langdetect.DetectorFactory.seed = 0     # langdetect samples: unseeded, the same answer can pass once and fail the next time
     return INSTRUCTION_DICT
 
+_SEEDED = threading.Lock()
+
 @contextmanager
 def seeded_random(seed:int=0):
-    "Python's `random` seeded within the block and restored after: IFEval's checkers draw any argument a request left invalid."
-    state = random.getstate(); random.seed(seed)
-    try: yield
-    finally: random.setstate(state)
+    "Python's `random` seeded within the block and restored after (one thread at a time): IFEval's checkers draw any argument a request left invalid."
+    with _SEEDED:
+        state = random.getstate(); random.seed(seed)
+        try: yield
+        finally: random.setstate(state)
 
 def _checker(iid:str, kw:dict, prompt:str=""):
     c = ifeval_registry()[iid](iid)
@@ -212,7 +215,9 @@ class IFEvalReward(Verifier):
         keep = checkable(pairs)
         self.skipped.update(i for i, _ in pairs if (i, _) not in keep)
         if not keep: return None
-        with seeded_random(): return self._eval(completion, [i for i, _ in keep], [k for _, k in keep], prompt, self.registry)[1].partial_strict
+        def strict(i, k):                       # one instruction at a time, each seeded as `followed` seeds it
+            with seeded_random(): return self._eval(completion, [i], [k], prompt, self.registry)[1].partial_strict
+        return sum(strict(i, k) for i, k in keep) / len(keep)
 
 # %% ../nbs/05_verifiers.ipynb #f1310e36
 def instruction_text(iid:str, # an IFEval instruction id, e.g. punctuation:no_comma
