@@ -26,23 +26,30 @@ from pathlib import Path
 RESULTS = Path(__file__).parent/"results"
 SYSTEMS = ["base", "best_of_n", "tuned"]
 
-def checks(folder:Path) -> dict:
-    "Per system and prompt: the answer, its tokens, whether it is degenerate, and one strict verdict per checkable instruction."
+def verdict(row:dict, answer:str, tokens:int) -> dict:
+    "One answer to prompt row `row`: its text, tokens, whether it is degenerate, and one strict verdict per checkable instruction."
     from tao_hub.verifiers import checkable, degenerate, followed, prompt_instructions
+    ids, kw = row.get("instruction_id_list"), row.get("kwargs")
+    pairs = checkable(prompt_instructions(row["prompt"], ids, kw))
+    return dict(answer=answer, tokens=tokens, kinds=[i for i, _ in pairs], ok=followed(row["prompt"], answer, pairs),
+                degenerate=degenerate(row["prompt"], answer, instruction_id_list=ids, kwargs=kw))
+
+def checks(folder:Path) -> dict:
+    "Per system and prompt with a checkable instruction: the answer's `verdict`."
     rows = {r["prompt"]: r for r in map(json.loads, (folder/"prompts_eval.jsonl").read_text().splitlines())}
     out = {s: {} for s in SYSTEMS}
     for g in map(json.loads, (folder/"eval_generations.jsonl").read_text().splitlines()):
-        row = rows[g["prompt"]]
-        pairs = checkable(prompt_instructions(g["prompt"], row.get("instruction_id_list"), row.get("kwargs")))
-        if not pairs or g["system"] not in out: continue
-        out[g["system"]][g["prompt"]] = dict(answer=g["completion"], tokens=g["tokens"], kinds=[i for i, _ in pairs],
-                                             ok=followed(g["prompt"], g["completion"], pairs),
-                                             degenerate=degenerate(g["prompt"], g["completion"], instruction_id_list=row.get("instruction_id_list"),
-                                                                   kwargs=row.get("kwargs")))
+        v = verdict(rows[g["prompt"]], g["completion"], g["tokens"]) if g["system"] in out else None
+        if v and v["kinds"]: out[g["system"]][g["prompt"]] = v
     return out
 
 def inst_acc(per:dict, prompts:list) -> float: return sum(sum(per[p]["ok"]) for p in prompts) / sum(len(per[p]["ok"]) for p in prompts)
 def prompt_acc(per:dict, prompts:list) -> float: return sum(all(per[p]["ok"]) for p in prompts) / len(prompts)
+
+def system_figures(per:dict, prompts:list) -> dict:
+    "Instruction- and prompt-level accuracy, tokens per answer and share of degenerate answers over `prompts`."
+    return dict(instruction=inst_acc(per, prompts), prompt=prompt_acc(per, prompts), tokens=sum(per[p]["tokens"] for p in prompts) / len(prompts),
+                degenerate=sum(per[p]["degenerate"] is not None for p in prompts) / len(prompts))
 
 def paired(a:dict, b:dict, prompts:list, n:int=2000, seed:int=0) -> dict:
     "Instruction-level accuracy a - b, with a paired bootstrap 95% CI over prompts."
@@ -57,9 +64,7 @@ def figures(folder:Path) -> dict:
     "The seed's figures, from its round folder."
     c = checks(folder)
     prompts = sorted(set.intersection(*(set(c[s]) for s in SYSTEMS)))
-    sys_figs = {s: dict(instruction=inst_acc(c[s], prompts), prompt=prompt_acc(c[s], prompts),
-                        tokens=sum(c[s][p]["tokens"] for p in prompts) / len(prompts),
-                        degenerate=sum(c[s][p]["degenerate"] is not None for p in prompts) / len(prompts)) for s in SYSTEMS}
+    sys_figs = {s: system_figures(c[s], prompts) for s in SYSTEMS}
     gain, room = sys_figs["tuned"]["instruction"] - sys_figs["base"]["instruction"], sys_figs["best_of_n"]["instruction"] - sys_figs["base"]["instruction"]
     kinds = {}
     for s in SYSTEMS:
@@ -94,25 +99,19 @@ def wider(folder:Path, n:int, cap:int=None) -> dict:
     from tao_hub.models import generation_model, load_policy, load_tokenizer, resolve_model
     from tao_hub.round import budgets, round_scorer
     from tao_hub.train import load_trained
-    from tao_hub.verifiers import checkable, degenerate, followed, prompt_instructions
     cfg, rows = TaoConfig(**json.loads((folder/"config.json").read_text())), unused_prompts(folder, n)
     b, path = budgets(cfg, rows), resolve_model(cfg.model)
     b = [min(x, cap or x) for x in b] if isinstance(b, list) else min(b, cap or b)
-    def answered(r, g):
-        pairs = checkable(prompt_instructions(r["prompt"], r["instruction_id_list"], r["kwargs"]))
-        return dict(answer=g["completion"], tokens=g["tokens"], ok=followed(r["prompt"], g["completion"], pairs),
-                    degenerate=degenerate(r["prompt"], g["completion"], instruction_id_list=r["instruction_id_list"], kwargs=r["kwargs"]))
     out = {}
     for name in ("base", "tuned"):
         model = load_trained(path, folder/"adapter", cfg.load_in_4bit) if name == "tuned" else load_policy(path, cfg.load_in_4bit)
         gen, _ = eval_plain(generation_model(model, cfg.generation_dtype, owned=True), load_tokenizer(path), rows, name, b,
                             cfg.generation_batch, round_scorer(cfg))
-        out[name] = {r["prompt"]: answered(r, g) for r, g in zip(rows, gen)}
+        out[name] = {r["prompt"]: verdict(r, g["completion"], g["tokens"]) for r, g in zip(rows, gen)}
     ps = sorted(out["base"])
     (folder/"wide_generations.json").write_text(json.dumps(out, indent=1))
     return dict(n_prompts=len(ps), answer_cap=cap, tuned_minus_base=paired(out["tuned"], out["base"], ps),
-                systems={s: dict(instruction=inst_acc(out[s], ps), prompt=prompt_acc(out[s], ps), tokens=sum(out[s][p]["tokens"] for p in ps) / len(ps),
-                                 degenerate=sum(out[s][p]["degenerate"] is not None for p in ps) / len(ps)) for s in out})
+                systems={s: system_figures(out[s], ps) for s in out})
 
 def table(runs:list) -> str:
     "Markdown: one row per seed and system, then accuracy per instruction kind summed over the seeds."
