@@ -118,8 +118,10 @@ def round_prompts(cfg:TaoConfig) -> tuple:
         check_columns(scorer_specs(cfg), train)
         return train, ev, dict(prompt_source=source, n_prompts=len(train) + len(ev), dropped={}, n_train=len(train), n_eval=len(ev))
     ps, dropped, facts = read_source(cfg)
-    train, ev = split_prompts(usable_prompts(cfg, ps, dropped), cfg.n_train, cfg.n_eval, cfg.seed)
-    return train, ev, dict(facts, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev))
+    usable = usable_prompts(cfg, ps, dropped)
+    train, ev = split_prompts(usable, cfg.n_train, cfg.n_eval, cfg.seed)
+    return train, ev, dict(facts, n_prompts=len(ps), dropped=dropped, n_train=len(train), n_eval=len(ev),
+                           unused=len(usable) - len(train) - len(ev))
 
 # %% ../nbs/12_round.ipynb #f8819bb6
 @functools.lru_cache
@@ -297,6 +299,8 @@ def explore(cfg:TaoConfig, # the round's settings
     train, ev, facts = split or round_prompts(cfg)
     write_prompts(train, rf.prompts_train); write_prompts(ev, rf.prompts_eval)
     logger.info(f"  answer budget: {budget_text(cfg, train)}")
+    if facts.get("unused"): logger.info(f"  prompts: {len(train)} to explore, {len(ev)} held out, {facts['unused']} more unused "
+                                        "(--n-train N explores more: more prompts, more winners to learn from)")
     if cfg.num_processes > 1 and not launched():
         launch_stage(cfg, rf, "explore")                               # rank 0 merges the shards into candidates.jsonl
         cands = Dataset.from_json(str(rf.candidates))
