@@ -184,9 +184,9 @@ class FewShot(Strategy):
 
 # %% ../nbs/04_explore.ipynb #cafb4b03
 def sentences(text:str) -> list:
-    "The sentences of `text`, each on one line: split after . ! ? and at line breaks (a list's item, a poem's line), without markdown bullets and dividers."
-    lines = (re.sub(r"\*{3,}", " ", re.sub(r"^\s*(?:[-*•]|\d+\.)\s+", "", line)) for line in text.splitlines())
-    return [s for line in lines for s in re.split(r"(?<=[.!?])\s+", " ".join(line.split())) if s]
+    "The sentences of `text` on one line each: split after . ! ?, with markdown bullets, dividers and line breaks removed."
+    flat = re.sub(r"^\s*(?:[-*•]|\d+\.)\s+|^\s*\*{3,}\s*$", "", text, flags=re.M)
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(flat.split())) if s]
 
 # %% ../nbs/04_explore.ipynb #2678b12b
 def looks_cut(text:str) -> bool:
