@@ -9,8 +9,8 @@ __all__ = ['SMOLLM2_WHEEL', 'SMOLLM2_GGUF', 'BATCH_TOKENS', 'PROCESSOR_DEFAULTS'
            'embedded_tokenizer_dir', 'embedded_model_dir', 'hub_reachable', 'resolve_model', 'has_gpu', 'world',
            'is_main', 'native_bf16_gpu', 'compute_dtype', 'load_tokenizer', 'use_4bit', 'precision_text', 'load_policy',
            'cpu_4bit_misfits', 'repacked', 'native_bf16', 'generation_model', 'generation_text', 'sample_next',
-           'ReservedLayer', 'answer_cache', 'decode', 'rows_for', 'even_rows', 'decodes_alike', 'row_uniforms',
-           'keys_and_values', 'fast_decode', 'generate']
+           'ReservedLayer', 'answer_cache', 'decode', 'rows_for', 'even_rows', 'budget_batches', 'decodes_alike',
+           'row_uniforms', 'keys_and_values', 'fast_decode', 'generate']
 
 # %% ../nbs/03_models.ipynb #f80c2ac1
 import copy, functools, hashlib, inspect, os, shutil, socket, subprocess, sys, tempfile, zipfile
@@ -289,17 +289,18 @@ def _cache_arg(model) -> str:
 
 def decode(model, # the model to generate with (a PEFT model too)
            enc, # a left-padded batch from the tokenizer (`input_ids`, `attention_mask`)
-           max_new_tokens:int, # answer budget
+           max_new_tokens, # answer budget: one for all answers, or a list with one per answer
            temperature, # one for all rows, or one per row; 0: greedy
            eos_ids:set, # ids that end an answer
            pad_id:int, # written after an answer's end
            compact:float=0.1, # drop finished rows once this share of the batch has finished
-           uniforms=None, # (rows, max_new_tokens) draws in [0, 1), one per row and step (None: torch's generator)
+           uniforms=None, # (rows, largest budget) draws in [0, 1), one per row and step (None: torch's generator)
            copies=None, # the prompt (row of `enc`) each answer continues (None: one answer per prompt)
-          ) -> torch.Tensor: # one row of `max_new_tokens` ids per answer
-    "Generated ids per answer (pad after its end), in the batch's order; a prompt of several answers is encoded once."
+          ) -> torch.Tensor: # one row of ids per answer, as wide as the largest budget
+    "Generated ids per answer (pad after its end or budget), in the batch's order; a prompt of several answers is encoded once."
     mask, dev = enc["attention_mask"], enc["attention_mask"].device
-    cache, eos = answer_cache(model, max_new_tokens), torch.tensor(sorted(eos_ids), device=dev)
+    width = max(max_new_tokens) if isinstance(max_new_tokens, list) else max_new_tokens
+    cache, eos = answer_cache(model, width), torch.tensor(sorted(eos_ids), device=dev)
     kv = {_cache_arg(model): cache}
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
     logits = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos, use_cache=True, logits_to_keep=1, **kv).logits[:, -1]
@@ -307,18 +308,19 @@ def decode(model, # the model to generate with (a PEFT model too)
         copies = torch.as_tensor(copies, device=dev)
         cache.batch_select_indices(copies)
         mask, pos, logits = mask[copies], pos[copies], logits[copies]
-    out = torch.full((len(mask), max_new_tokens), pad_id, device=dev)
+    out = torch.full((len(mask), width), pad_id, device=dev)
+    limit = torch.as_tensor(max_new_tokens, device=dev).expand(len(mask))      # a row is done at its own budget
     rows, done, nxt = torch.arange(len(mask), device=dev), torch.zeros(len(mask), dtype=torch.bool, device=dev), pos[:, -1:]
     temps = torch.as_tensor(temperature, dtype=torch.float32, device=dev).expand(len(mask))
-    for step in range(max_new_tokens):
+    for step in range(width):
         x = torch.where(done, pad_id, sample_next(logits, temps[rows], None if uniforms is None else uniforms[rows, step]))
         out[rows, step] = x
-        done = done | torch.isin(x, eos)
-        if step == max_new_tokens - 1 or done.all(): break
+        done = done | torch.isin(x, eos) | (limit <= step + 1)
+        if done.all(): break
         if done.float().mean() >= compact:
             keep = (~done).nonzero().squeeze(1)
             cache.batch_select_indices(keep)
-            mask, x, rows, done, nxt = mask[keep], x[keep], rows[keep], done[keep], nxt[keep]
+            mask, x, rows, done, nxt, limit = mask[keep], x[keep], rows[keep], done[keep], nxt[keep], limit[keep]
         mask, nxt = torch.cat([mask, mask.new_ones(len(mask), 1)], 1), nxt + 1
         logits = model(input_ids=x[:, None], attention_mask=mask, position_ids=nxt, use_cache=True, **kv).logits[:, -1]
     return out
@@ -338,6 +340,19 @@ def rows_for(batch_size:int, budget:int) -> int:
 def even_rows(n:int, most:int) -> int:
     "Rows per batch that split `n` rows into as few batches of at most `most` as can hold them, evenly: 200 by 192 is 100 + 100, not 192 + 8."
     return -(-n // -(-n // most)) if n else most
+
+def budget_batches(ids:list, # row indices, longest budget first
+                   budgets:list, # every row's answer budget, by index
+                   batch_size:int, # most answers per batch
+                  ) -> list: # lists of row indices
+    """`ids` cut into batches in order: each as many rows as its first (longest) budget allows (`rows_for`), the rest split
+    evenly (`even_rows`). Rows of different budgets share a batch, each stopping at its own: a batch takes as many decoding
+    steps as its longest answer, so a few long budgets no longer each cost a batch of their own."""
+    out, s = [], 0
+    while s < len(ids):
+        n = even_rows(len(ids) - s, rows_for(batch_size, budgets[ids[s]]))
+        out.append(ids[s:s + n]); s += n
+    return out
 
 # %% ../nbs/03_models.ipynb #da04dd67
 PROCESSOR_DEFAULTS = dict(repetition_penalty=1.0, encoder_repetition_penalty=1.0, no_repeat_ngram_size=0, bad_words_ids=None, suppress_tokens=None,
@@ -367,14 +382,14 @@ def fast_decode(model) -> bool:
     "Whether answers come from `decode` (a CPU, no logits processor it lacks, a key-value cache), which takes one temperature and seed per row."
     return not has_gpu() and decodes_alike(model) and keys_and_values(model)
 
-def _generate_batch(model, fast:bool, enc, max_new_tokens:int, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list, copies:list):
+def _generate_batch(model, fast:bool, enc, budgets:list, temps:list, eos_ids:set, pad_id:int, texts:list, seeds:list, copies:list):
     if fast:
-        uniforms = row_uniforms(texts, max_new_tokens, seeds) if any(temps) else None
-        return decode(model, enc, max_new_tokens, temps, eos_ids, pad_id, uniforms=uniforms, copies=copies)
-    temperature = temps[0]                                   # `generate` batches rows of one temperature for `model.generate`
+        uniforms = row_uniforms(texts, max(budgets), seeds) if any(temps) else None
+        return decode(model, enc, budgets, temps, eos_ids, pad_id, uniforms=uniforms, copies=copies)
+    temperature = temps[0]                                   # `generate` batches rows of one budget and temperature for `model.generate`
     sample = (dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 else
               dict(do_sample=False, temperature=None, top_p=None, top_k=None))
-    return model.generate(**enc, max_new_tokens=max_new_tokens, pad_token_id=pad_id, **sample)[:, enc["input_ids"].shape[1]:]
+    return model.generate(**enc, max_new_tokens=budgets[0], pad_token_id=pad_id, **sample)[:, enc["input_ids"].shape[1]:]
 
 @torch.inference_mode()
 def generate(model, # the model to generate with (a PEFT model too)
@@ -395,10 +410,9 @@ def generate(model, # the model to generate with (a PEFT model too)
     temps = temperature if isinstance(temperature, list) else [temperature] * len(texts)
     seeds = seeds or [torch.initial_seed()] * len(texts)
     fast = fast_decode(model)
-    group = [(b, 0 if fast else t) for b, t in zip(budgets, temps)]      # a batch shares one budget (and, for `model.generate`, temperature)
-    order = sorted(range(len(texts)), key=lambda i: (group[i], len(texts[i]), texts[i]))   # a chat's answers side by side
-    batches = [[i for i in order if group[i] == g] for g in sorted(set(group))]
-    batches = [ids[s:s + n] for ids in batches for n in [even_rows(len(ids), rows_for(batch_size, budgets[ids[0]]))] for s in range(0, len(ids), n)]
+    group = [0 if fast else (b, t) for b, t in zip(budgets, temps)]      # `model.generate` takes one budget and temperature per batch
+    order = sorted(range(len(texts)), key=lambda i: (-budgets[i], len(texts[i]), texts[i]))   # a chat's answers side by side
+    batches = [b for g in sorted(set(group)) for b in budget_batches([i for i in order if group[i] == g], budgets, batch_size)]
     eos_ids = {tok.eos_token_id, tok.pad_token_id} | set(model.generation_config.eos_token_id
                                                          if isinstance(model.generation_config.eos_token_id, list)
                                                          else [model.generation_config.eos_token_id])
@@ -410,9 +424,10 @@ def generate(model, # the model to generate with (a PEFT model too)
         position = {t: k for k, t in enumerate(prompts)}
         copies = [position[t] for t in rows] if len(prompts) < len(rows) else None
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-        gen = _generate_batch(model, fast, enc, budgets[idx[0]], [temps[i] for i in idx], eos_ids, tok.pad_token_id, rows, [seeds[i] for i in idx], copies)
+        gen = _generate_batch(model, fast, enc, [budgets[i] for i in idx], [temps[i] for i in idx], eos_ids, tok.pad_token_id, rows,
+                              [seeds[i] for i in idx], copies)
         lengths = enc["attention_mask"].sum(1).tolist()
         for k, (i, ids) in enumerate(zip(idx, gen.tolist())):
-            n = _n_tokens(ids, eos_ids)
+            n = _n_tokens(ids[:budgets[i]], eos_ids)
             out[i] = dict(text=tok.decode(ids[:n], skip_special_tokens=True).strip(), tokens=n, prompt_tokens=lengths[copies[k] if copies else k])
     return out
