@@ -310,7 +310,7 @@ def decode(model, # the model to generate with (a PEFT model too)
         mask, pos, logits = mask[copies], pos[copies], logits[copies]
     out = torch.full((len(mask), width), pad_id, device=dev)
     limit = torch.as_tensor(max_new_tokens, device=dev).expand(len(mask))      # a row is done at its own budget
-    rows, done, nxt = torch.arange(len(mask), device=dev), torch.zeros(len(mask), dtype=torch.bool, device=dev), pos[:, -1:]
+    rows, done, nxt = torch.arange(len(mask), device=dev), limit <= 0, pos[:, -1:]
     temps = torch.as_tensor(temperature, dtype=torch.float32, device=dev).expand(len(mask))
     for step in range(width):
         x = torch.where(done, pad_id, sample_next(logits, temps[rows], None if uniforms is None else uniforms[rows, step]))
