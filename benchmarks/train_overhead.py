@@ -145,7 +145,8 @@ def run(path:str, precision:str, model:str, steps:int, length:int=None, recipe:s
     from tao_hub.models import has_gpu, load_tokenizer
     d, four = model_dir(model), precision == "4bit"
     cfg = TaoConfig(model=d, steps=steps, num_generations=4, per_device_train_batch_size=8, max_completion_length=length or (64 if has_gpu() else 16),
-                    load_in_4bit=four, save_steps=0, learning_rate=1e-4, backend="transformers", sft_epochs=1)
+                    load_in_4bit=four, save_steps=0, learning_rate=1e-4, backend="transformers", sft_epochs=1,
+                    sft_unlikelihood=0.0)                 # plain TRL trains the NLL alone
     prompts = builtin_prompts(8 * steps if recipe == "sft" else 64, None, 0)
     tok, timer = load_tokenizer(d), Timer()
     timer.patch_generate(tok.pad_token_id)
