@@ -155,7 +155,7 @@ def main():
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="a training setting for the runs (e.g. sft_learning_rate=1e-3); the runs are named RECIPE[KEY=VALUE]")
     args = p.parse_args()
-    from tao_hub.config import TaoConfig, parse_sets
+    from tao_hub.config import EARLIER_DEFAULTS, TaoConfig, parse_sets
     sets = parse_sets(args.set)
     if fixed := sorted(set(sets) & set(FIXED)):
         p.error(f"--set {', '.join(fixed)}: these shape the cached exploration or are set per run; use the flags or another --tag")
@@ -170,9 +170,11 @@ def main():
     results = [dict(dict(budget=saved["args"]["budget"], sft_epochs=saved["args"]["sft_epochs"]), **r) for r in saved.get("runs", [])]
     for recipe in filter(None, args.recipes.split(",")):          # --recipes "" prints the saved table
         for seed in map(int, args.seeds.split(",")):
-            if any((r["recipe"], r["seed"], r["budget"], r["sft_epochs"]) == (recipe + label, seed, args.budget, args.sft_epochs) for r in results): continue
+            if any((r["recipe"], r["seed"], r["budget"], r["sft_epochs"], r.get("sft_unlikelihood", EARLIER_DEFAULTS["sft_unlikelihood"]))
+                   == (recipe + label, seed, args.budget, args.sft_epochs, cfg.sft_unlikelihood) for r in results):
+                continue                                   # already measured (a run saved without the key: the earlier default)
             print(f"▶ {recipe}{label} seed {seed}", flush=True)
-            results.append(one_run(recipe, seed, args, cfg, sh, folder, label))
+            results.append(one_run(recipe, seed, args, cfg, sh, folder, label) | dict(sft_unlikelihood=cfg.sft_unlikelihood))
             path.write_text(json.dumps(dict(args=vars(args), selection=sh["selection"], n_winners=len(sh["targets"]),
                                             exploration_seconds=sh["explored"]["seconds"], runs=results), indent=1))
             print(table(results[-1:], sh), flush=True)

@@ -51,13 +51,14 @@ def retrain(round_dir:Path, # a round folder (`tao-hub run`, `tao-hub demo`, `ef
             sets:dict, # training settings to change
            ) -> dict:
     "Copy the round's exploration to `dest`, train there with `seed` and `sets`, answer the held-out prompts: `summary` and seconds."
-    from tao_hub.config import TaoConfig
+    from tao_hub.config import EARLIER_DEFAULTS, TaoConfig
     from tao_hub.round import eval_tuned, train
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     for name in KEEP:
         if (round_dir/name).exists(): shutil.copy(round_dir/name, dest/name)
-    conf = json.loads((round_dir/"config.json").read_text()) | dict(out=str(dest), overwrite=True, resume=False, push_to=None)
+    conf = EARLIER_DEFAULTS | json.loads((round_dir/"config.json").read_text())           # a round saved before a default changed
+    conf |= dict(out=str(dest), overwrite=True, resume=False, push_to=None, merge=False)
     t0 = time.perf_counter()
     train(TaoConfig(**conf | sets | dict(seed=seed)), dest)
     t1 = time.perf_counter()
@@ -86,17 +87,21 @@ def table(runs:list) -> str:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("round", help="a round folder (relative to benchmarks/ or absolute)")
+    p.add_argument("round", help="a finished round's folder (relative to here or to benchmarks/)")
     p.add_argument("--seeds", default="1,101,102", help="training seeds, comma-separated")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a training setting to change (e.g. sft_epochs=4)")
     p.add_argument("--tag", default="retrain", help="figures go to results/TAG.json, retrains to results/effect-ifeval-retrain/TAG/")
     p.add_argument("--results", default=str(RESULTS), help="the results folder (default: benchmarks/results)")
     args = p.parse_args()
-    from tao_hub.config import parse_sets
-    round_dir = Path(args.round) if Path(args.round).is_absolute() else Path(__file__).parent/args.round
+    from tao_hub.config import ConfigError, parse_sets
+    round_dir = next((d for d in (Path(args.round), Path(__file__).parent/args.round) if d.is_dir()), Path(args.round))
     if not all((round_dir/f).exists() for f in ("scored.jsonl", "metrics.json")):
         p.error(f"{round_dir} is not a finished round (no scored.jsonl or metrics.json): pass the folder of a round that ran to the end")
-    sets, seeds = parse_sets(args.set), [int(s) for s in args.seeds.split(",") if s.strip()]
+    try: sets = parse_sets(args.set)
+    except ConfigError as e: p.error(str(e))
+    if fixed := sorted(set(sets) & {"seed", "out", "overwrite", "resume"}): p.error(f"--set {', '.join(fixed)}: set per retrain; use --seeds")
+    try: seeds = list(dict.fromkeys(int(s) for s in args.seeds.split(",") if s.strip()))
+    except ValueError: p.error(f"--seeds {args.seeds!r}: give whole numbers, comma-separated, e.g. --seeds 1,101,102")
     if not seeds: p.error("--seeds is empty: give one or more training seeds, e.g. --seeds 1,101,102")
     runs = []
     for seed in seeds:

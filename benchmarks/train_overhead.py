@@ -120,7 +120,7 @@ def sft_case(path:str, d:str, four:bool, cfg, prompts:list, tok, timer, out:str)
     from tao_hub.models import compute_dtype, has_gpu, load_policy
     from tao_hub.train import sft_args, train_sft
     targets = sft_targets(prompts)
-    if path == "tao": return train_sft(load_policy(d, four), tok, targets, cfg, out)
+    if path.startswith("tao"): return train_sft(load_policy(d, four), tok, targets, cfg, out)
     dtype, gpu = compute_dtype(), has_gpu()
     args = SFTConfig(output_dir=out, num_train_epochs=cfg.sft_epochs, learning_rate=cfg.sft_learning_rate, per_device_train_batch_size=8,
                      completion_only_loss=True, padding_free=True, max_length=None, logging_steps=1, save_strategy="no", report_to="none",
@@ -146,11 +146,11 @@ def run(path:str, precision:str, model:str, steps:int, length:int=None, recipe:s
     d, four = model_dir(model), precision == "4bit"
     cfg = TaoConfig(model=d, steps=steps, num_generations=4, per_device_train_batch_size=8, max_completion_length=length or (64 if has_gpu() else 16),
                     load_in_4bit=four, save_steps=0, learning_rate=1e-4, backend="transformers", sft_epochs=1,
-                    sft_unlikelihood=0.0)                 # plain TRL trains the NLL alone
+                    sft_unlikelihood=1.0 if path == "tao+ul" else 0.0)    # plain TRL trains the NLL alone; tao+ul: tao-hub's default
     prompts = builtin_prompts(8 * steps if recipe == "sft" else 64, None, 0)
     tok, timer = load_tokenizer(d), Timer()
     timer.patch_generate(tok.pad_token_id)
-    if path == "tao": _timed_init(timer)
+    if path.startswith("tao"): _timed_init(timer)
     rss0 = _rss()
     if has_gpu(): torch.cuda.reset_peak_memory_stats()
     with tempfile.TemporaryDirectory() as out:
@@ -195,7 +195,9 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="tiny", choices=["tiny", "smollm2", *CONFIGS]); ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--recipe", default="grpo", choices=["grpo", "sft"])
-    ap.add_argument("--paths", nargs="+", default=["trl", "tao"], choices=["trl", "tao"]); ap.add_argument("--completion-length", type=int)
+    ap.add_argument("--paths", nargs="+", default=["trl", "tao"], choices=["trl", "tao", "tao+ul"],
+                    help="tao+ul: tao-hub's SFT with token-level unlikelihood, its default (sft only)")
+    ap.add_argument("--completion-length", type=int)
     ap.add_argument("--precisions", nargs="+", default=["4bit", "lora"], choices=["4bit", "lora"])
     ap.add_argument("--case", nargs=2, metavar=("PATH", "PRECISION"))
     ap.add_argument("--out", type=Path)

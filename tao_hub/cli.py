@@ -116,6 +116,7 @@ def config_for(args) -> TaoConfig:
                          (args.command == "explore" and launched)):
         saved = RoundFolder(flags.get("out") or parse_sets(args.set).get("out") or TaoConfig.out).config
         path = saved if saved.exists() else None
+        return load_config(path, args.set, saved=True, **flags)       # the round's own settings, as it started
     return load_config(path, LONG_DEMO * bool(getattr(args, "long", False)) + args.set, **flags)
 
 # %% ../nbs/14_cli.ipynb #9af09777

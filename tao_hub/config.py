@@ -6,9 +6,9 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 
 # %% auto #0
 __all__ = ['ROUND_FILES', 'DEFAULT_MODEL', 'GENERATION_DTYPES', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'VERIFIED_STRATEGIES',
-           'TASKS', 'ANSWER_TOKENS', 'RECIPES', 'first_line', 'read_failure', 'hub_free_bitsandbytes', 'RoundFolder',
-           'read_json', 'Task', 'TaoConfig', 'choices_of', 'coerce', 'config_keys', 'parse_sets', 'is_repo_id',
-           'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
+           'TASKS', 'ANSWER_TOKENS', 'RECIPES', 'EARLIER_DEFAULTS', 'first_line', 'read_failure',
+           'hub_free_bitsandbytes', 'RoundFolder', 'read_json', 'Task', 'TaoConfig', 'choices_of', 'coerce',
+           'config_keys', 'parse_sets', 'is_repo_id', 'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
 
 # %% ../nbs/00_config.ipynb #5085378c
 import argparse, dataclasses, importlib.abc, importlib.util, json, logging, math, re, sys, types, typing
@@ -190,8 +190,8 @@ class TaoConfig:
                                              "changed: larger and less steady gains on IFEval-style prompts, shorter answers; benchmarks/README.md)")
     sft_unlikelihood: float = _opt(1.0, "weight of token-level unlikelihood in supervised training (sft, sft+grpo): a penalty on giving "
                                         "probability to the tokens the answer already used, against the loops small models fall into "
-                                        "(1.0: the same gains as plain imitation over three training seeds on three tasks, with half the "
-                                        "loops on IFEval-style prompts; benchmarks/README.md); 0: plain imitation")
+                                        "(1.0: gains within plain imitation's spread over training seeds on three tasks, with fewer loops on "
+                                        "IFEval-style prompts; benchmarks/README.md); 0: plain imitation")
     load_in_4bit: bool | Literal["auto"] = _opt("auto",
                                                 "load the base model in 4-bit NF4 (QLoRA): auto (4-bit on a GPU, full precision on a CPU, where it is faster), "
                                       "true or false")
@@ -358,9 +358,13 @@ def check_config(cfg:TaoConfig):
         if v is not None and not is_repo_id(v): raise ConfigError(f"{k} must be a Hub repo id ORG/NAME, got {v!r}")
     return cfg
 
+# %% ../nbs/00_config.ipynb #59edc24f
+EARLIER_DEFAULTS = {"sft_unlikelihood": 0.0}     # a setting whose default changed: its value in rounds saved before it existed
+
 # %% ../nbs/00_config.ipynb #a73dc1c0
 def load_config(path=None, # YAML file, or None for the defaults
                 sets=None, # ["key=value", ...] overrides
+                saved:bool=False, # `path` is a round's own config.json: a setting it predates takes its `EARLIER_DEFAULTS` value
                 **flags):  # explicit values (from CLI flags), applied last
     "Build a checked `TaoConfig` from defaults, a YAML file, `--set` overrides and flags."
     d = {}
@@ -374,7 +378,7 @@ def load_config(path=None, # YAML file, or None for the defaults
         if not isinstance(raw, dict): raise ConfigError(f"config file {p} must be a mapping of key: value")
         raw = {str(k).replace("-", "_"): v for k, v in raw.items()}
         _check_keys(raw, str(p))
-        d.update({k: coerce(k, v) for k, v in raw.items()})
+        d.update({k: coerce(k, v) for k, v in ((EARLIER_DEFAULTS if saved else {}) | raw).items()})
     d.update(parse_sets(sets))
     _check_keys(flags, "arguments")
     d.update({k: v for k, v in flags.items() if v is not None})
