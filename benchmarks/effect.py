@@ -170,11 +170,11 @@ def main():
     results = [dict(dict(budget=saved["args"]["budget"], sft_epochs=saved["args"]["sft_epochs"]), **r) for r in saved.get("runs", [])]
     for recipe in filter(None, args.recipes.split(",")):          # --recipes "" prints the saved table
         for seed in map(int, args.seeds.split(",")):
-            if any((r["recipe"], r["seed"], r["budget"], r["sft_epochs"], r.get("sft_unlikelihood", EARLIER_DEFAULTS["sft_unlikelihood"]))
-                   == (recipe + label, seed, args.budget, args.sft_epochs, cfg.sft_unlikelihood) for r in results):
-                continue                                   # already measured (a run saved without the key: the earlier default)
-            print(f"▶ {recipe}{label} seed {seed}", flush=True)
-            results.append(one_run(recipe, seed, args, cfg, sh, folder, label) | dict(sft_unlikelihood=cfg.sft_unlikelihood))
+            name = label + (f"[sft_unlikelihood={cfg.sft_unlikelihood:g}]" if recipe in ("sft", "sft+grpo") and "sft_unlikelihood" not in sets
+                            and cfg.sft_unlikelihood != EARLIER_DEFAULTS["sft_unlikelihood"] else "")   # not the runs saved before it
+            if any((r["recipe"], r["seed"], r["budget"], r["sft_epochs"]) == (recipe + name, seed, args.budget, args.sft_epochs) for r in results): continue
+            print(f"▶ {recipe}{name} seed {seed}", flush=True)
+            results.append(one_run(recipe, seed, args, cfg, sh, folder, name))
             path.write_text(json.dumps(dict(args=vars(args), selection=sh["selection"], n_winners=len(sh["targets"]),
                                             exploration_seconds=sh["explored"]["seconds"], runs=results), indent=1))
             print(table(results[-1:], sh), flush=True)

@@ -8,7 +8,7 @@
 #   bash benchmarks/gpu_check.sh --dry-run   # on a CPU: the same plumbing on the tests' tiny model, pytest collection only
 #
 # Packages the GPU image lacks travel as wheels in .whl/ (benchmarks/gpu_wheels.sh fetches them): when .whl/ exists they are
-# installed, with tao-hub, into a venv over the image's torch. Each step has its own time limit (about 8.5 minutes in all);
+# installed, with tao-hub, into a venv over the image's torch. Each step has its own time limit (about 9 minutes in all);
 # a step that fails or times out becomes a row saying so, and the table is printed anyway. Results go to $GPU_CHECK_OUT
 # (default: $OUT, which the device tool brings back, else a new temporary folder).
 set -uo pipefail
@@ -37,7 +37,7 @@ step() { # name, time limit in seconds, command...: runs it, keeps its output an
 echo "GPU check ($([ $DRY = 1 ] && echo 'dry run, tiny model, CPU' || echo "$MODEL")), results in $RES" >&2
 step pytest_gpu $((110 * SLACK)) $PY -m pytest -m gpu -p no:cacheprovider -q -n 0 tests/test_gpu.py $PYTEST
 for recipe in grpo sft; do   # sft also times tao-hub's default, SFT with token-level unlikelihood (tao+ul), for its memory on a large vocabulary
-  step "$recipe" $(( $([ $recipe = grpo ] && echo 130 || echo 150) * SLACK )) $PY benchmarks/train_overhead.py --recipe $recipe --model $MODEL --steps $STEPS --precisions $PRECISIONS --out "$RES/$recipe.json" \
+  step "$recipe" $(( $([ $recipe = grpo ] && echo 130 || echo 170) * SLACK )) $PY benchmarks/train_overhead.py --recipe $recipe --model $MODEL --steps $STEPS --precisions $PRECISIONS --out "$RES/$recipe.json" \
     --paths trl tao $([ $recipe = sft ] && echo tao+ul)
 done
 for engine in transformers vllm; do

@@ -31,7 +31,8 @@ def train_rows(res:Path, recipe:str) -> list:
         by = {r["path"]: r for r in rows if r["precision"] == precision}
         t, m = by.get("trl", {"error": "not run"}), by.get("tao", {"error": "not run"})
         over = f"; tao-hub overhead {(m['s_per_step'] / t['s_per_step'] - 1) * 100:+.1f}%" if "error" not in t and "error" not in m else ""
-        ul = f"; tao-hub with unlikelihood (its default) {cell(by['tao+ul'])}" if "tao+ul" in by else ""
+        ul = by.get("tao+ul")
+        ul = f"; tao-hub with unlikelihood (its default) {'failed: ' if 'error' in ul else ''}{cell(ul)}" if ul else ""
         out.append((f"{recipe} {'4-bit QLoRA' if precision == '4bit' else 'LoRA'}", f"TRL {cell(t)}; tao-hub {cell(m)}{over}{ul}", secs))
     return out
 

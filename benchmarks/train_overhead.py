@@ -179,11 +179,11 @@ def main(model:str, steps:int, out:Path, paths:list=("trl", "tao"), length:int=N
             rows.append(json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else
                         dict(recipe=recipe, path=path, precision=precision, error=(r.stderr.strip().splitlines() or ["failed"])[-1][:300]))
             print(json.dumps(rows[-1]), flush=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(rows, indent=1))                 # after each case: a time limit keeps what finished
     print(f"\n{model}, {steps} {recipe} steps, 8 {'completions' if recipe == 'grpo' else 'examples'} per step, median s/step after the first\n")
-    if list(paths) == ["tao"]:
-        for r in rows: print(f"| {r['precision']} | {_cell(r)} |")
+    if not {"trl", "tao"} <= set(paths):
+        for r in rows: print(f"| {r['precision']} {r['path']} | {_cell(r)} |")
         return
     print("| precision | TRL | tao-hub | tao-hub overhead |\n|---|---|---|---|")
     for precision in precisions:
@@ -202,6 +202,7 @@ if __name__ == "__main__":
     ap.add_argument("--case", nargs=2, metavar=("PATH", "PRECISION"))
     ap.add_argument("--out", type=Path)
     a = ap.parse_args()
+    if a.recipe != "sft" and "tao+ul" in a.paths: ap.error("--paths tao+ul: unlikelihood is an SFT loss; use it with --recipe sft")
     if a.case: print(json.dumps(run(a.case[0], a.case[1], a.model, a.steps, a.completion_length, a.recipe)))
     else: main(a.model, a.steps, a.out or Path(__file__).parent/"results"/f"{a.recipe}_overhead-{a.model}.json",
                a.paths, a.completion_length, a.recipe, a.precisions)
