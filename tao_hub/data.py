@@ -159,7 +159,7 @@ def prompt_text(value) -> str:
 
 # %% ../nbs/02_data.ipynb #6a3b5f21
 RESERVED_COLUMNS = ("prompt", "completion", "strategy", "temperature", "raw", "completion_tokens", "prompt_tokens", "seconds",
-                    "score", "system", "tokens", "degenerate")
+                    "score", "system", "tokens", "degenerate", "cut_at_budget")
 
 def prompt_of(p) -> str:
     "The text of a prompt, which travels as a string or as a row: a dict of `prompt` and the dataset's other columns."

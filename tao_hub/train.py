@@ -186,7 +186,8 @@ def winners(scored:list, # scored candidates: dicts with `prompt`, `completion`,
             guard:bool=False, # True: an answer `verifiers.degenerate` flags (a loop, an echo, too short) or one cut mid-sentence is never a winner
            ) -> list:
     "The explored answers worth imitating: per prompt, its best distinct answers that clear the bar, as candidate dicts."
-    if guard: scored = [c for c in scored if not (degenerate(c["prompt"], c["completion"], **instructions_of(c)) or looks_cut(c["completion"]))]
+    def cut(c): return c.get("cut_at_budget") or looks_cut(c["completion"])       # stopped by its budget (`explore` says), or looks so
+    if guard: scored = [c for c in scored if not (degenerate(c["prompt"], c["completion"], **instructions_of(c)) or cut(c))]
     by = {}
     for c in scored:
         if c["score"] is not None: by.setdefault(c["prompt"], []).append(c["score"])
