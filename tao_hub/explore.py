@@ -200,8 +200,10 @@ def cut_at_budget(text:str, # an answer as generated
                   tokens:int, # the tokens it took
                   budget:int, # the most it could take
                  ) -> bool:
-    "Was `text` stopped by its budget before it finished: all `budget` tokens written and no closing mark at its end (any last line)?"
-    return tokens >= budget and not CLOSING.search(text.rstrip())
+    "Did its budget stop `text` after a full sentence it could have ended at (`whole_sentences`): all `budget` tokens, and an open end?"
+    last = text.rstrip().splitlines()[-1] if text.strip() else ""
+    open_end = not CLOSING.search(last) or bool(re.fullmatch(r"\s*(?:[-*•]|\d+\.|\*\*)", last))
+    return tokens >= budget and open_end and whole_sentences(text) != text.strip()
 
 # %% ../nbs/04_explore.ipynb #dec34d94
 def in_groups(text:str, n:int) -> list:
@@ -342,14 +344,14 @@ class Repair(Refine):
         by, cut, out = _candidates(rows), _cut_drafts(rows), []
         for p, e in zip(tqdm(prompts, desc=self.label, leave=False), extras):
             pairs, cands = checkable(prompt_instructions(p, **instructions_of(e))), by.get(p, [""])
-            real = [c for c in cands if not degenerate(p, c, **instructions_of(e))]           # a loop is never a second response
+            real = [whole_sentences(c) if (p, c) in cut else c                # a loop is never a second response, a cut one ends whole
+                    for c in cands if not degenerate(p, c, **instructions_of(e))]
             drafts = {}
             for c in cands: drafts.setdefault(repair(p, c, pairs, real, (p, c) in cut), c)               # repaired text -> the draft it came from
             fixed = list(drafts)
             scores, bad = _scores(scorer, [p] * len(fixed), fixed, [e] * len(fixed)), [degenerate(p, f, **instructions_of(e)) for f in fixed]
             best = max(range(len(fixed)), key=lambda j: (bad[j] is None, scores[j] is not None, scores[j] or 0))   # a real answer first
-            text, raw = fixed[best], drafts[fixed[best]]
-            out.append(dict(text=text, raw=raw, tokens=0, prompt_tokens=0, cut_at_budget=(p, raw) in cut and not CLOSING.search(text.rstrip())))
+            out.append(dict(text=fixed[best], raw=drafts[fixed[best]], tokens=0, prompt_tokens=0, cut_at_budget=False))   # a cut draft is trimmed
         return out
 
 # %% ../nbs/04_explore.ipynb #f0d95152

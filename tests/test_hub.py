@@ -98,6 +98,7 @@ def test_round_pulls_trains_and_pushes(hub, round1):
         # the data repo: candidates and eval generations of round 1, tagged
         cands = datasets.load_dataset("test-org/tiny-tao-tao-data", "candidates", split="round_1")
         assert len(cands) == 20 and {"prompt", "strategy", "completion", "score"} <= set(cands.column_names)
+        assert "cut_at_budget" not in cands.column_names      # local bookkeeping: earlier rounds' splits lack it, and splits must match
         gens = datasets.load_dataset("test-org/tiny-tao-tao-data", "eval_generations", split="round_1")
         assert set(gens["system"]) == {"base", "best_of_n", "tuned"}
         assert "round-1" in {t.name for t in api.list_repo_refs("test-org/tiny-tao-tao-data", repo_type="dataset").tags}
