@@ -6,7 +6,7 @@ Docs: https://tao-hub.github.io/tao-hub/config.html.md"""
 
 # %% auto #0
 __all__ = ['ROUND_FILES', 'DEFAULT_MODEL', 'GENERATION_DTYPES', 'DEMO_CONSTRAINTS', 'DEFAULT_STRATEGIES', 'VERIFIED_STRATEGIES',
-           'TASKS', 'ANSWER_TOKENS', 'RECIPES', 'EARLIER_DEFAULTS', 'first_line', 'read_failure',
+           'TASKS', 'ANSWER_TOKENS', 'SFT_EPOCHS', 'RECIPES', 'EARLIER_DEFAULTS', 'first_line', 'read_failure',
            'hub_free_bitsandbytes', 'RoundFolder', 'read_json', 'Task', 'TaoConfig', 'choices_of', 'coerce',
            'config_keys', 'parse_sets', 'is_repo_id', 'scorer_specs', 'check_config', 'load_config', 'add_config_flags']
 
@@ -87,17 +87,20 @@ VERIFIED_STRATEGIES = ["plain@0.7", "repair"]      # when IFEval's checkers scor
 
 @dataclass(frozen=True)
 class Task:
-    "A builtin task: what its prompts are, the scorer and strategies that fit it, the answer budget of a prompt that states no length, its split."
+    """A builtin task: what its prompts are, the scorer and strategies that fit it, the answer budget of a prompt that states no length,
+    its split, and the passes of supervised training over its winners."""
     about: str
     reward: list
     strategies: list
     answer_tokens: int
     n_train: int
     n_eval: int
+    sft_epochs: int
 
-TASKS = {"constraints": Task("builtin constraint prompts", ["verifier:constraints"], DEFAULT_STRATEGIES, 64, 96, 40),
-         "ifeval": Task("builtin IFEval-style prompts", ["verifier:ifeval"], VERIFIED_STRATEGIES, 96, 128, 40)}
+TASKS = {"constraints": Task("builtin constraint prompts", ["verifier:constraints"], DEFAULT_STRATEGIES, 64, 96, 40, 2),
+         "ifeval": Task("builtin IFEval-style prompts", ["verifier:ifeval"], VERIFIED_STRATEGIES, 96, 128, 40, 3)}
 ANSWER_TOKENS = 160      # the answer budget of a user's prompt that asks for no length (its instructions may ask for more)
+SFT_EPOCHS = 3           # passes of supervised training over the winners of a user's prompts
 RECIPES = {"grpo": "on-policy GRPO on the selected prompts, rewarded by the scorers",
            "sft": "rejection-sampling fine-tuning: supervised LoRA from each plain prompt to its best explored answers that clear the bar",
            "sdft": "self-distillation: the model shown the restated requirements and the winning answer teaches the plain-prompt model (TRL SDFT)",
@@ -182,7 +185,9 @@ class TaoConfig:
     max_completion_length: int = _opt(48, "token budget of the completions GRPO and SDFT sample")
     temperature: float = _opt(0.7, "sampling temperature of the completions GRPO and SDFT sample")
     beta: float = _opt(0.0, "KL coefficient (TRL's default 0: no reference model)")
-    sft_epochs: int = _opt(3, "passes over the winners in supervised training (sft, sft+grpo)")
+    sft_epochs: int | None = _opt(None, "passes over the winners in supervised training (sft, sft+grpo)",
+                                  default_text=f"the task's for the builtin prompts: {TASKS['constraints'].sft_epochs}, or "
+                                               f"{TASKS['ifeval'].sft_epochs} with --task ifeval; {SFT_EPOCHS} for other prompts")
     sft_learning_rate: float = _opt(2e-3, "learning rate of supervised training on the winners (also SDFT's); 2e-3: the best heldout mean of "
                                     "1e-3, 2e-3 and 4e-3 in 180 s runs on the demo's task (benchmarks/README.md)")
     sft_loss: Literal["all", "edits"] = _opt("all", "what a winner that rule-based `repair` made from the model's own draft teaches in supervised "
@@ -220,6 +225,7 @@ class TaoConfig:
         if self.reward is None: self.reward = list(task.reward)
         if self.n_train is None: self.n_train = task.n_train
         if self.n_eval is None: self.n_eval = task.n_eval
+        if self.sft_epochs is None: self.sft_epochs = task.sft_epochs if self.prompts == "builtin" and not self.dataset else SFT_EPOCHS
         if self.strategies is None and isinstance(self.reward, list):
             self.strategies = list(VERIFIED_STRATEGIES if "verifier:ifeval" in self.reward else DEFAULT_STRATEGIES)
         check_config(self)
