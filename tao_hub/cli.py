@@ -20,10 +20,11 @@ LONG_DEMO = ["n_prompts=400", "n_train=288", "n_eval=100"]   # `tao-hub demo --l
 DEMO_HELP = """Run one complete TAO round on the embedded default (SmolLM2-135M-Instruct) and the builtin constraint prompts:
 explore -> score -> supervised LoRA on the winning answers (--recipe sft; 4-bit QLoRA on a GPU) -> evaluate base / best-of-N / tuned -> model card.
 Time goes to generation (96 training and 40 held-out prompts x 4 strategies: about 1 minute on 2 CPU cores with native bf16,
-4 with AVX2 only) and to training (sft, 2 epochs: about 2.5 minutes; grpo and sdft: 7-26 s per step, measured before the speed-ups).
+4 with AVX2 only) and to training (sft, 2 epochs: about 2.5 minutes with AVX2 only; grpo and sdft: 7-26 s per step, measured before
+the speed-ups).
 
 Shorter (a smoke run):   tao-hub demo --n-train 16 --n-eval 16
-Longer (3x the winners, tighter intervals; about 32 minutes):   tao-hub demo --long   (= --n-prompts 400 --n-train 288 --n-eval 100)
+Longer (3x the winners, tighter intervals; about 32 minutes before the speed-ups):   tao-hub demo --long   (= --n-prompts 400 --n-train 288 --n-eval 100)
 GRPO instead:   tao-hub demo --recipe grpo --steps 20
 A task tao-hub did not write:   tao-hub demo --task ifeval   (IFEval's instructions and checkers: 128 training and 40 held-out
   prompts, plain sampling then rule-based repairs of what the checkers find failed; about 15 minutes)

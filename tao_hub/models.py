@@ -297,6 +297,9 @@ def prefill(model, # the model to generate with (a PEFT model too)
     """The prompts' KV cache and next-token logits, a few rows per forward pass. On a CPU one pass over a large batch runs
     slower per token than several small ones (its activations no longer fit the caches): 192 prompts of 90 tokens took
     53 s in one pass, 37-39 s 16 rows at a time (SmolLM2-135M, float32, AVX2)."""
+    cache = answer_cache(model, room)
+    if odd := [type(l).__name__ for l in cache.layers if type(l) not in (ReservedLayer, DynamicSlidingWindowLayer)]:
+        raise ValueError(f"prefill gathers keys and values, not a {odd[0]}'s state: generate with model.generate")
     ids, mask = enc["input_ids"], enc["attention_mask"]
     pos, n = (mask.cumsum(-1) - 1).clamp(min=0), max(1, most // ids.shape[1])
     parts, logits = [], []
@@ -304,7 +307,6 @@ def prefill(model, # the model to generate with (a PEFT model too)
         parts.append(DynamicCache(config=model.config))
         logits.append(model(input_ids=ids[s:s + n], attention_mask=mask[s:s + n], position_ids=pos[s:s + n], use_cache=True,
                             logits_to_keep=1, **{_cache_arg(model): parts[-1]}).logits[:, -1])
-    cache = answer_cache(model, room)
     for i, layer in enumerate(cache.layers):
         keys, values = (torch.cat([getattr(p.layers[i], a) for p in parts]) for a in ("keys", "values"))
         if isinstance(layer, ReservedLayer): layer.update(keys, values)
